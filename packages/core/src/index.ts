@@ -1,0 +1,10 @@
+export type { Alert, AlertKey } from './alert.js';
+export * from './constants.js';
+export * from './errors.js';
+export type { LedgerRecord, RecordedError, RecordState } from './ledgerRecord.js';
+export { notificationEventKey, undoEventKey } from './ledgerRecord.js';
+export { LEDGER_TABLE, type LedgerIndexName } from './ledgerTable.js';
+export type { PlanOptions, RemediationPlan } from './plan.js';
+export type * from './ports.js';
+export { type Exposure, findSignature, SIGNATURES, type SignatureDefinition } from './signatures.js';
+export type * from './types.js';

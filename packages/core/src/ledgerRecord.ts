@@ -1,0 +1,82 @@
+import type { Decision, Outcome, RemediationMode, Strategy } from './constants.js';
+import type { IpPermission } from './types.js';
+
+export type RecordState = 'in-progress' | 'completed';
+
+export interface RecordedError {
+  /** The error class name, e.g. `AccessDeniedError`. */
+  name: string;
+  message: string;
+  retryable: boolean;
+  /** The AWS error code, when the error came from AWS. */
+  code?: string | undefined;
+}
+
+/**
+ * One ledger item: the idempotency record and the audit record of one alert notification
+ * (or of one undo event). Attribute names are the DynamoDB attribute names.
+ */
+export interface LedgerRecord {
+  /** `data.id`; for a message that could not be parsed, `unparsed:<SQS message id>`. */
+  alertId: string;
+  /** The alert status for a notification; `undo#<status>#<iso time>` for an undo event. */
+  eventKey: string;
+  alertStatus: string;
+  state: RecordState;
+  outcome?: Outcome | undefined;
+  /** ISO-8601 time of the last write; the sort key of every index. */
+  recordedAt: string;
+  /** TTL, epoch seconds. */
+  expiresAt: number;
+
+  accountId?: string | undefined;
+  region?: string | undefined;
+  /** The security group id the alert is about (`byResource` index). */
+  resourceId?: string | undefined;
+  signature?: { identifier: string; name: string } | undefined;
+  riskLevel?: string | null | undefined;
+
+  mode?: RemediationMode | undefined;
+  strategy?: Strategy | undefined;
+  decision?: Decision | undefined;
+  reason?: string | undefined;
+  revoked: IpPermission[];
+  authorized: IpPermission[];
+  permissionsBefore?: IpPermission[] | undefined;
+  permissionsAfter?: IpPermission[] | undefined;
+  /** EC2 request ids of the mutating calls, to join with CloudTrail. */
+  requestIds: string[];
+  /** The member role the hub assumed. */
+  roleArn?: string | undefined;
+
+  attempts: number;
+  /** Deliveries of an already completed notification, counted rather than re-processed. */
+  duplicateDeliveries?: number | undefined;
+  leaseOwner?: string | undefined;
+  /** Epoch milliseconds. */
+  leaseExpiresAt?: number | undefined;
+
+  timings: {
+    /** ISO time the first claim was made. */
+    firstSeenAt: string;
+    startedAt: string;
+    completedAt?: string | undefined;
+    durationMs?: number | undefined;
+  };
+  error?: RecordedError | undefined;
+
+  /** On an undo event: the record it reverted. */
+  revertOf?: { alertId: string; eventKey: string } | undefined;
+  /** On a reverted remediation: the undo event's key. */
+  revertedBy?: string | undefined;
+  /** SQS message id of the delivery that completed this record. */
+  messageId?: string | undefined;
+}
+
+export function notificationEventKey(status: string): string {
+  return status;
+}
+
+export function undoEventKey(status: string, at: Date): string {
+  return `undo#${status}#${at.toISOString()}`;
+}

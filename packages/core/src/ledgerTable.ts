@@ -1,0 +1,29 @@
+/**
+ * The ledger table's definition: the one place its keys, indexes and TTL attribute are named.
+ * The DynamoDB adapter, the test and demo bootstrap, and the CDK stack all read it.
+ */
+export const LEDGER_TABLE = {
+  partitionKey: { name: 'alertId', type: 'S' },
+  /** The alert status (`fail`, `pass`, ...) for a notification; `undo#<status>#<iso time>` for an undo event. */
+  sortKey: { name: 'eventKey', type: 'S' },
+  ttlAttribute: 'expiresAt',
+  globalSecondaryIndexes: [
+    {
+      indexName: 'byAccount',
+      partitionKey: { name: 'accountId', type: 'S' },
+      sortKey: { name: 'recordedAt', type: 'S' },
+    },
+    {
+      indexName: 'byResource',
+      partitionKey: { name: 'resourceId', type: 'S' },
+      sortKey: { name: 'recordedAt', type: 'S' },
+    },
+    {
+      indexName: 'byOutcome',
+      partitionKey: { name: 'outcome', type: 'S' },
+      sortKey: { name: 'recordedAt', type: 'S' },
+    },
+  ],
+} as const;
+
+export type LedgerIndexName = (typeof LEDGER_TABLE.globalSecondaryIndexes)[number]['indexName'];

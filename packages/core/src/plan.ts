@@ -1,0 +1,19 @@
+import type { Decision, Strategy } from './constants.js';
+import type { IpPermission } from './types.js';
+
+export interface PlanOptions {
+  strategy: Strategy;
+  /** A group whose tag with this key has the value `true` is left alone. */
+  exemptTagKey: string;
+}
+
+/**
+ * The planner's answer. Each entry of `revoke` and `authorize` is an EC2 `IpPermission` with exactly one
+ * CIDR (in `IpRanges` or `Ipv6Ranges`) and the permission's own protocol and ports.
+ */
+export interface RemediationPlan {
+  decision: Decision;
+  revoke: IpPermission[];
+  authorize: IpPermission[];
+  reason: string;
+}

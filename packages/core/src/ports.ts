@@ -1,0 +1,91 @@
+import type { Outcome } from './constants.js';
+import type { LedgerRecord } from './ledgerRecord.js';
+import type { GroupTarget, IpPermission, SecurityGroup } from './types.js';
+
+/** The hub's clock: injected so leases, TTLs and timings are testable. */
+export interface Clock {
+  now(): Date;
+}
+
+export interface TemporaryCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+export interface AccountCredentials {
+  accountId: string;
+  /** The member role that was assumed. */
+  roleArn: string;
+  credentials: TemporaryCredentials;
+}
+
+/** Credentials for acting in a member account (STS AssumeRole with the ExternalId, cached). */
+export interface CredentialsProvider {
+  forAccount(accountId: string): Promise<AccountCredentials>;
+}
+
+export interface MutationResult {
+  /** The EC2 request id, to join with CloudTrail. */
+  requestId: string | undefined;
+  /** Permissions EC2 reported as not there (`Return: true` with `UnknownIpPermissions`). */
+  unknownPermissions: IpPermission[];
+}
+
+/**
+ * A member account's security groups, seen through the member role. Errors are the core's classes:
+ * `ResourceGoneError` (InvalidGroup.NotFound), `AccessDeniedError`, `ThrottledError`, `TransientAwsError`.
+ * Revoking a permission that is not there is not an error: it comes back in `unknownPermissions`.
+ */
+export interface SecurityGroupGateway {
+  describe(target: GroupTarget): Promise<SecurityGroup>;
+  revoke(target: GroupTarget, permissions: IpPermission[]): Promise<MutationResult>;
+  authorize(target: GroupTarget, permissions: IpPermission[]): Promise<MutationResult>;
+}
+
+export interface ClaimRequest {
+  alertId: string;
+  eventKey: string;
+  alertStatus: string;
+  /** Identifies this worker (e.g. the Lambda request id). */
+  owner: string;
+  leaseSeconds: number;
+  now: Date;
+  /** Fields known at claim time (account, region, resource, signature). */
+  fields?: Partial<LedgerRecord> | undefined;
+}
+
+export type ClaimResult =
+  /** This worker holds the lease; `record` is the in-progress item (attempts already incremented). */
+  | { kind: 'claimed'; record: LedgerRecord; takenOver: boolean }
+  /** The notification was completed before (any outcome but `failed`). */
+  | { kind: 'duplicate'; record: LedgerRecord }
+  /** Another worker holds a live lease. */
+  | { kind: 'contended'; record: LedgerRecord };
+
+export interface LedgerQuery {
+  accountId?: string | undefined;
+  region?: string | undefined;
+  resourceId?: string | undefined;
+  outcome?: Outcome | undefined;
+  /** Only records written at or after this time. */
+  since?: Date | undefined;
+  limit?: number | undefined;
+}
+
+/** The idempotency and audit store (one DynamoDB table). */
+export interface Ledger {
+  claim(request: ClaimRequest): Promise<ClaimResult>;
+  /** Completes a claimed record; fails if this owner no longer holds the lease. */
+  complete(record: LedgerRecord): Promise<void>;
+  /** Writes a terminal record for a message that never got a claim (e.g. unparseable). Idempotent. */
+  recordTerminal(record: LedgerRecord): Promise<void>;
+  /** Counts a delivery of an already completed notification. */
+  countDuplicate(alertId: string, eventKey: string, now: Date): Promise<void>;
+  get(alertId: string, eventKey: string): Promise<LedgerRecord | undefined>;
+  /** All items of one alert id (notifications and undo events). */
+  listByAlert(alertId: string): Promise<LedgerRecord[]>;
+  /** Newest first; served by an index whenever a filter names account, resource or outcome. */
+  query(query: LedgerQuery): Promise<LedgerRecord[]>;
+}

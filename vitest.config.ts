@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: ['packages/*'],
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**/*.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      thresholds: {
+        // The pure core is held to 95 % of its lines.
+        'packages/core/src/**/*.ts': { lines: 95 },
+      },
+    },
+  },
+});
