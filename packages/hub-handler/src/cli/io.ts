@@ -1,0 +1,18 @@
+/** Where a command writes: injected so commands are testable without spawning a process. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** True when stderr is a terminal: progress lines are shown only then. */
+  isTty: boolean;
+}
+
+export const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  isTty: Boolean(process.stderr.isTTY),
+};
+
+/** An error the CLI reports as one line on stderr with exit code 2. */
+export class CliUsageError extends Error {
+  override name = 'CliUsageError';
+}

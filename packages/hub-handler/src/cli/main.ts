@@ -1,0 +1,43 @@
+import { Command, CommanderError } from 'commander';
+import { type CliIo, processIo } from './io.js';
+
+/** Each command module registers itself on the program; one line per command here. */
+const registrations: Array<(program: Command, io: CliIo) => void> = [];
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('remediation-hub')
+    .description(
+      'Closes world-open security-group exposures across an AWS organisation from one hub account.',
+    )
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      outputError: () => {
+        // Reported by main() as one line.
+      },
+    });
+  for (const register of registrations) register(program, io);
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Errors are one line on stderr with exit code 2. */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0;
+      io.stderr(`remediation-hub: ${oneLine(error.message.replace(/^error: /, ''))}\n`);
+      return 2;
+    }
+    io.stderr(`remediation-hub: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
+    return 2;
+  }
+}
+
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
