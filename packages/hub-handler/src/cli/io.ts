@@ -16,3 +16,11 @@ export const processIo: CliIo = {
 export class CliUsageError extends Error {
   override name = 'CliUsageError';
 }
+
+/** Thrown by a command that has already reported its result and must end with a given exit code. */
+export class CliExit extends Error {
+  override name = 'CliExit';
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}

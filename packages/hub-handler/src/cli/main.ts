@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { type CliIo, processIo } from './io.js';
+import { CliExit, type CliIo, processIo } from './io.js';
 
 /** Each command module registers itself on the program; one line per command here. */
 const registrations: Array<(program: Command, io: CliIo) => void> = [];
@@ -26,8 +26,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return 0;
   } catch (error) {
+    if (error instanceof CliExit) return error.code;
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0;
       io.stderr(`remediation-hub: ${oneLine(error.message.replace(/^error: /, ''))}\n`);
