@@ -1,0 +1,99 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { cacheDir } from './repoRoot.js';
+
+const run = promisify(execFile);
+
+export interface PythonTool {
+  /** Folder name of the virtualenv under `.cache/`, e.g. `moto`. */
+  name: string;
+  /** The pip requirement, pinned: `moto[server]==5.2.5`. */
+  requirement: string;
+  /** The executable the tool installs into the venv's `bin/`. */
+  bin: string;
+}
+
+const LOCK_STALE_MS = 10 * 60_000;
+
+/**
+ * Installs a pinned Python CLI into its own virtualenv under the repository's git-ignored `.cache/`
+ * the first time, and reuses it afterwards. Safe when several processes ask at once (a lock folder).
+ * Returns the absolute path of the executable.
+ */
+export async function ensurePythonTool(tool: PythonTool): Promise<string> {
+  const venv = cacheDir(`${tool.name}-venv`);
+  const binPath = join(venv, 'bin', tool.bin);
+  const marker = join(venv, '.installed');
+  const installed = () =>
+    existsSync(binPath) && existsSync(marker) && readFileSync(marker, 'utf8') === tool.requirement;
+  if (installed()) return binPath;
+
+  mkdirSync(cacheDir(), { recursive: true });
+  const lock = cacheDir(`${tool.name}-venv.lock`);
+  await acquireLock(lock);
+  try {
+    if (installed()) return binPath;
+    rmSync(venv, { recursive: true, force: true });
+    const python = process.env.PYTHON ?? 'python3';
+    await run(python, ['-m', 'venv', venv]).catch((error: unknown) => {
+      throw new Error(
+        `cannot create a virtualenv with ${python} -m venv (install Python 3 with venv): ${message(error)}`,
+      );
+    });
+    await run(
+      join(venv, 'bin', 'pip'),
+      ['install', '--quiet', '--disable-pip-version-check', tool.requirement],
+      {
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    ).catch((error: unknown) => {
+      throw new Error(`pip install ${tool.requirement} failed: ${message(error)}`);
+    });
+    writeFileSync(marker, tool.requirement);
+    return binPath;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+async function acquireLock(lock: string): Promise<void> {
+  const deadline = Date.now() + LOCK_STALE_MS;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      return;
+    } catch {
+      if (lockIsStale(lock) || Date.now() > deadline) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+function lockIsStale(lock: string): boolean {
+  try {
+    const pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+    return Number.isInteger(pid) && pid > 0 && !isAlive(pid);
+  } catch {
+    return false;
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function message(error: unknown): string {
+  const e = error as { stderr?: string; message?: string };
+  return (e.stderr?.trim() || e.message || String(error)).split('\n').slice(-3).join(' ');
+}

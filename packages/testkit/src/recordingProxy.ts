@@ -1,0 +1,159 @@
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { emulatorEndpoint } from './clients.js';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** The API action: `Action=` of query protocols, or the `X-Amz-Target` operation of JSON protocols. */
+  action: string | undefined;
+  /** The signing service from the Authorization header's credential scope (`sts`, `ec2`, ...). */
+  service: string | undefined;
+  /** The access key id that signed the request. */
+  accessKeyId: string | undefined;
+  /** Form parameters of query-protocol requests (`ExternalId`, `RoleArn`, ...). */
+  params: Record<string, string>;
+}
+
+export type RequestMatcher =
+  | ((request: RecordedRequest) => boolean)
+  | { action?: string; service?: string; accessKeyId?: string };
+
+export type InjectedResponse =
+  | { status: number; body?: string; headers?: Record<string, string> }
+  /** Destroys the connection without an answer, as a network reset. */
+  | 'reset';
+
+export interface RecordingProxy {
+  endpoint: string;
+  /** Every request that reached the proxy, in order (injected failures included). */
+  requests: RecordedRequest[];
+  clear(): void;
+  /** Answers the next `times` matching requests with `response` instead of forwarding them. */
+  failNext(match: RequestMatcher, response: InjectedResponse, times?: number): void;
+  close(): Promise<void>;
+}
+
+interface Fault {
+  match: RequestMatcher;
+  response: InjectedResponse;
+  remaining: number;
+}
+
+/**
+ * A loopback HTTP proxy in front of the emulator: records requests (to count AssumeRole calls and see
+ * their ExternalId) and injects faults (throttling, 5xx, resets) that the emulator cannot produce.
+ */
+export async function startRecordingProxy(options: { target?: string } = {}): Promise<RecordingProxy> {
+  const target = new URL(options.target ?? emulatorEndpoint());
+  const requests: RecordedRequest[] = [];
+  const faults: Fault[] = [];
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const recorded = describeRequest(
+        req.method ?? 'GET',
+        req.url ?? '/',
+        req.headers,
+        body.toString('utf8'),
+      );
+      requests.push(recorded);
+      const fault = faults.find((f) => f.remaining > 0 && matches(f.match, recorded));
+      if (fault) {
+        fault.remaining--;
+        if (fault.response === 'reset') {
+          req.socket.destroy();
+          return;
+        }
+        res.writeHead(fault.response.status, fault.response.headers ?? { 'content-type': 'text/xml' });
+        res.end(fault.response.body ?? '');
+        return;
+      }
+      const upstream = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (upstreamRes) => {
+          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+          upstreamRes.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.destroy());
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    clear: () => {
+      requests.length = 0;
+    },
+    failNext: (match, response, times = 1) => {
+      faults.push({ match, response, remaining: times });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function matches(match: RequestMatcher, request: RecordedRequest): boolean {
+  if (typeof match === 'function') return match(request);
+  return (
+    (match.action === undefined || match.action === request.action) &&
+    (match.service === undefined || match.service === request.service) &&
+    (match.accessKeyId === undefined || match.accessKeyId === request.accessKeyId)
+  );
+}
+
+function describeRequest(
+  method: string,
+  path: string,
+  headers: IncomingHttpHeaders,
+  body: string,
+): RecordedRequest {
+  const contentType = String(headers['content-type'] ?? '');
+  const params: Record<string, string> = {};
+  if (contentType.includes('application/x-www-form-urlencoded')) {
+    for (const [key, value] of new URLSearchParams(body)) params[key] = value;
+  }
+  const target = headers['x-amz-target'];
+  const action = params.Action ?? (typeof target === 'string' ? target.split('.').pop() : undefined);
+  const credential = /Credential=([^/]+)\/[^/]+\/[^/]+\/([^/]+)\//.exec(String(headers.authorization ?? ''));
+  return {
+    method,
+    path,
+    headers,
+    body,
+    action,
+    service: credential?.[2],
+    accessKeyId: credential?.[1],
+    params,
+  };
+}
+
+/** An STS/EC2-style XML error body, as AWS answers with HTTP 4xx/5xx. */
+export function awsQueryError(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>`;
+}
+
+/** The EC2 flavour of an XML error body (`<Response><Errors>...`). */
+export function ec2Error(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>00000000-0000-0000-0000-000000000000</RequestID></Response>`;
+}

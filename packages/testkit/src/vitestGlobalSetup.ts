@@ -1,0 +1,34 @@
+import type {} from 'vitest';
+import type { TestProject } from 'vitest/node';
+import { type Emulator, startEmulator } from './emulator.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    awsEndpoint: string;
+  }
+}
+
+// Several projects (testkit, hub-handler, infra) name this setup; they all run in the one vitest
+// main process, so the first starts the emulator and the last teardown stops it.
+let shared: Promise<Emulator> | undefined;
+let users = 0;
+
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
+  users++;
+  shared ??= startEmulator();
+  const emulator = await shared;
+  // Workers are forked after global setup and inherit this environment; SDK v3 clients read it too.
+  process.env.AWS_ENDPOINT_URL = emulator.endpoint;
+  process.env.AWS_ACCESS_KEY_ID ??= 'testing';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'testing';
+  process.env.AWS_REGION ??= 'us-east-1';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  project.provide('awsEndpoint', emulator.endpoint);
+  return async () => {
+    users--;
+    if (users === 0) {
+      shared = undefined;
+      await emulator.stop();
+    }
+  };
+}
