@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: ['packages/*'],
+    reporters: ['default', 'json'],
+    outputFile: { json: '.cache/vitest-results.json' },
     coverage: {
       provider: 'v8',
       include: ['packages/*/src/**/*.ts'],
