@@ -40,8 +40,11 @@ export interface LedgerRecord {
   strategy?: Strategy | undefined;
   decision?: Decision | undefined;
   reason?: string | undefined;
+  /** What EC2 confirmed was revoked / authorised (empty in dry-run: see `plan`). */
   revoked: IpPermission[];
   authorized: IpPermission[];
+  /** The planner's revocations and authorisations, recorded whether or not they were applied (dry-run). */
+  plan?: { revoke: IpPermission[]; authorize: IpPermission[] } | undefined;
   permissionsBefore?: IpPermission[] | undefined;
   permissionsAfter?: IpPermission[] | undefined;
   /** EC2 request ids of the mutating calls, to join with CloudTrail. */
@@ -52,6 +55,8 @@ export interface LedgerRecord {
   attempts: number;
   /** Deliveries of an already completed notification, counted rather than re-processed. */
   duplicateDeliveries?: number | undefined;
+  /** ISO time of the last duplicate delivery. */
+  lastDuplicateAt?: string | undefined;
   leaseOwner?: string | undefined;
   /** Epoch milliseconds. */
   leaseExpiresAt?: number | undefined;
