@@ -1,0 +1,58 @@
+import type { z } from 'zod';
+
+const MAX_VALUE_CHARS = 60;
+
+/** A received value as a short, one-line string: `"12345"`, `5`, `null`, `nothing` (absent). */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}…` : text;
+}
+
+/** `included[regions]` + `['attributes', 'code']` → `included[regions].attributes.code`. */
+export function fieldPath(prefix: string, path: readonly PropertyKey[]): string {
+  let out = prefix;
+  for (const segment of path) {
+    out += typeof segment === 'number' ? `[${segment}]` : `${out === '' ? '' : '.'}${String(segment)}`;
+  }
+  return out;
+}
+
+/**
+ * One zod issue as `<field>: <what was expected>, got <what came>`. The schemas of the core give every
+ * check an `expected ...` message; parse with `reportInput: true` so the received value is known.
+ * `rootName` names the value itself when the issue is about the whole of it.
+ */
+export function describeIssue(
+  prefix: string,
+  issue: z.core.$ZodIssue,
+  rootName: string,
+): { field: string; message: string } {
+  const field = fieldPath(prefix, issue.path) || rootName;
+  return { field, message: `${field}: ${issue.message}, got ${describeValue(issue.input)}` };
+}
+
+/**
+ * Parses `value` with `schema`, or calls `fail` with the field and message of the first issue.
+ * The valid case takes zod's fast path; `reportInput` (which leaves it) is used only to describe a
+ * failure, by parsing the invalid value a second time.
+ */
+export function parseOrFail<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  prefix: string,
+  rootName: string,
+  fail: (field: string, message: string) => never,
+): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const detailed = schema.safeParse(value, { reportInput: true });
+  const issue = (detailed.error ?? result.error).issues[0] as z.core.$ZodIssue;
+  const { field, message } = describeIssue(prefix, issue, rootName);
+  return fail(field, message);
+}
