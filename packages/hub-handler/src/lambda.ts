@@ -1,5 +1,20 @@
-// Placeholder entry point so the infra stack can bundle it; the hub-handler work replaces it
-// with the middy handler built by the composition root.
-export const handler = async (): Promise<never> => {
-  throw new Error('the hub handler is not wired yet');
-};
+import { createCompositionRoot } from './compositionRoot.js';
+import { loadConfig } from './config.js';
+import { createLambdaHandler } from './handler/createLambdaHandler.js';
+import { createLogger, logLevel } from './logging/createLogger.js';
+
+// Built once per Lambda container: configuration is validated at start (a bad variable fails the
+// init with one line per problem), base clients and the credentials cache live as long as the container.
+const logger = createLogger({ level: logLevel(process.env.LOG_LEVEL, 'info'), destination: 'stdout' });
+
+function init() {
+  try {
+    return createCompositionRoot({ config: loadConfig(process.env), logger });
+  } catch (error) {
+    logger.fatal({ err: error }, 'the hub cannot start');
+    throw error;
+  }
+}
+
+/** The SQS-triggered entry point that infra bundles (esbuild, ESM). */
+export const handler = createLambdaHandler(init());

@@ -1,8 +1,15 @@
 import { Command, CommanderError } from 'commander';
+import { registerConsumeCommand } from './commands/consume.js';
+import { registerLocalUpCommand } from './commands/localUp.js';
+import { registerReplayCommand } from './commands/replay.js';
 import { CliExit, type CliIo, processIo } from './io.js';
 
 /** Each command module registers itself on the program; one line per command here. */
-const registrations: Array<(program: Command, io: CliIo) => void> = [];
+const registrations: Array<(program: Command, io: CliIo) => void> = [
+  registerConsumeCommand,
+  registerReplayCommand,
+  registerLocalUpCommand,
+];
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('remediation-hub')

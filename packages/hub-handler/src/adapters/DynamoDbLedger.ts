@@ -1,0 +1,387 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+  type ScanCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  type ClaimRequest,
+  type ClaimResult,
+  DEFAULT_RETENTION_DAYS,
+  LEDGER_TABLE,
+  LeaseContentionError,
+  type Ledger,
+  type LedgerIndexName,
+  type LedgerQuery,
+  type LedgerRecord,
+} from '@remediation-hub/core';
+import { awsErrorCode, mapAwsError } from './mapAwsError.js';
+
+export interface DynamoDbLedgerOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** Items expire (DynamoDB TTL on `expiresAt`) this many days after their last write. */
+  retentionDays?: number;
+}
+
+/**
+ * Optimistic concurrency: every write stores a fresh token, and a claim that takes over an existing item
+ * is conditioned on the token it read. Internal; never part of a returned record.
+ */
+const WRITE_TOKEN = 'writeToken';
+const CONDITION_FAILED = 'ConditionalCheckFailedException';
+const CLAIM_ROUNDS = 4;
+
+const PK = LEDGER_TABLE.partitionKey.name;
+const SK = LEDGER_TABLE.sortKey.name;
+
+/** Which index serves a filter, most selective first. */
+const INDEX_FOR_FILTER: ReadonlyArray<{
+  filter: 'resourceId' | 'accountId' | 'outcome';
+  index: LedgerIndexName;
+}> = [
+  { filter: 'resourceId', index: 'byResource' },
+  { filter: 'accountId', index: 'byAccount' },
+  { filter: 'outcome', index: 'byOutcome' },
+];
+
+/**
+ * The ledger on one DynamoDB table (definition: core's `LEDGER_TABLE`): one item per alert notification,
+ * the idempotency record (claim with a lease) and the audit record alike.
+ */
+export class DynamoDbLedger implements Ledger {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #retentionSeconds: number;
+
+  constructor(options: DynamoDbLedgerOptions) {
+    this.#client = options.client;
+    this.#table = options.tableName;
+    this.#retentionSeconds = (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400;
+  }
+
+  get tableName(): string {
+    return this.#table;
+  }
+
+  /**
+   * Claims a notification: creates it, or takes over an in-progress item whose lease has expired (or was
+   * released after a retryable error), or retries a completed item whose outcome was `failed`. A completed
+   * item is a duplicate; a live lease of another owner is contention.
+   */
+  async claim(request: ClaimRequest): Promise<ClaimResult> {
+    const nowIso = request.now.toISOString();
+    for (let round = 0; round < CLAIM_ROUNDS; round++) {
+      const fresh: LedgerRecord = {
+        revoked: [],
+        authorized: [],
+        requestIds: [],
+        ...request.fields,
+        alertId: request.alertId,
+        eventKey: request.eventKey,
+        alertStatus: request.alertStatus,
+        state: 'in-progress',
+        outcome: undefined,
+        recordedAt: nowIso,
+        expiresAt: this.#expiresAt(request.now),
+        attempts: 1,
+        leaseOwner: request.owner,
+        leaseExpiresAt: request.now.getTime() + request.leaseSeconds * 1000,
+        timings: { firstSeenAt: nowIso, startedAt: nowIso },
+      };
+      if (await this.#putIf(fresh, `attribute_not_exists(${PK})`, {})) {
+        return { kind: 'claimed', record: fresh, takenOver: false };
+      }
+
+      const existing = await this.#getItem(request.alertId, request.eventKey);
+      if (!existing) continue;
+      const record = toRecord(existing);
+      if (record.state === 'completed' && record.outcome !== 'failed') return { kind: 'duplicate', record };
+      if (
+        record.state === 'in-progress' &&
+        record.leaseOwner !== request.owner &&
+        (record.leaseExpiresAt ?? 0) > request.now.getTime()
+      ) {
+        return { kind: 'contended', record };
+      }
+
+      const next: LedgerRecord = {
+        ...record,
+        ...request.fields,
+        alertId: request.alertId,
+        eventKey: request.eventKey,
+        alertStatus: request.alertStatus,
+        state: 'in-progress',
+        outcome: undefined,
+        recordedAt: nowIso,
+        expiresAt: this.#expiresAt(request.now),
+        attempts: (record.attempts ?? 0) + 1,
+        leaseOwner: request.owner,
+        leaseExpiresAt: request.now.getTime() + request.leaseSeconds * 1000,
+        timings: { firstSeenAt: record.timings?.firstSeenAt ?? nowIso, startedAt: nowIso },
+      };
+      const seen = existing[WRITE_TOKEN];
+      const condition =
+        typeof seen === 'string'
+          ? `#token = :seen`
+          : `attribute_exists(${PK}) AND attribute_not_exists(#token)`;
+      const values = typeof seen === 'string' ? { ':seen': seen } : {};
+      if (await this.#putIf(next, condition, values)) {
+        const takenOver = record.state === 'in-progress' && !wasReleased(record);
+        return { kind: 'claimed', record: next, takenOver };
+      }
+    }
+    throw new LeaseContentionError(
+      `the ledger item ${request.alertId}/${request.eventKey} kept changing while it was being claimed`,
+      { alertId: request.alertId },
+    );
+  }
+
+  /**
+   * Writes the record as this owner's last word on the attempt: `state: 'completed'` with an outcome, or
+   * `state: 'in-progress'` with an error and `leaseExpiresAt` set to now (the lease released after a
+   * retryable error, so the redelivery can claim it at once). Fails with `LeaseContentionError` when
+   * another owner has taken the item over.
+   */
+  async complete(record: LedgerRecord): Promise<void> {
+    const item = record.state === 'completed' ? { ...record, leaseExpiresAt: undefined } : record;
+    const written = await this.#putIf(item, '#state = :inProgress AND leaseOwner = :owner', {
+      ':inProgress': 'in-progress',
+      ':owner': record.leaseOwner ?? '',
+    });
+    if (!written) {
+      throw new LeaseContentionError(
+        `the lease on ${record.alertId}/${record.eventKey} is no longer held by ${record.leaseOwner ?? 'this worker'}`,
+        { alertId: record.alertId, accountId: record.accountId, groupId: record.resourceId },
+      );
+    }
+  }
+
+  /** Writes a terminal record that never had a claim; a second delivery of it counts as a duplicate. */
+  async recordTerminal(record: LedgerRecord): Promise<void> {
+    const written = await this.#putIf(
+      { ...record, expiresAt: record.expiresAt || this.#expiresAt(new Date(record.recordedAt)) },
+      `attribute_not_exists(${PK})`,
+      {},
+    );
+    if (!written) await this.countDuplicate(record.alertId, record.eventKey, new Date(record.recordedAt));
+  }
+
+  async countDuplicate(alertId: string, eventKey: string, now: Date): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { [PK]: alertId, [SK]: eventKey },
+          UpdateExpression: 'ADD duplicateDeliveries :one SET lastDuplicateAt = :now, #token = :token',
+          ConditionExpression: `attribute_exists(${PK})`,
+          ExpressionAttributeNames: { '#token': WRITE_TOKEN },
+          ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString(), ':token': randomUUID() },
+        }),
+      );
+    } catch (error) {
+      if (awsErrorCode(error) === CONDITION_FAILED) return;
+      throw mapAwsError(error, `dynamodb:UpdateItem ${this.#table}`, { alertId });
+    }
+  }
+
+  async get(alertId: string, eventKey: string): Promise<LedgerRecord | undefined> {
+    const item = await this.#getItem(alertId, eventKey);
+    return item ? toRecord(item) : undefined;
+  }
+
+  /** Every item of one alert id (its notifications and undo events), in sort-key order. */
+  async listByAlert(alertId: string): Promise<LedgerRecord[]> {
+    const records: LedgerRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#send('Query', () =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': PK },
+            ExpressionAttributeValues: { ':pk': alertId },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) records.push(toRecord(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return records;
+  }
+
+  /**
+   * Newest first. A filter on resource, account or outcome is served by its index (key condition on the
+   * index, `recordedAt >= since` on its sort key, the other filters as a filter expression); only a query
+   * without any of them scans the table.
+   */
+  async query(query: LedgerQuery): Promise<LedgerRecord[]> {
+    const limit = query.limit ?? Number.POSITIVE_INFINITY;
+    if (limit <= 0) return [];
+    const choice = INDEX_FOR_FILTER.find(({ filter }) => query[filter] !== undefined);
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const filters: string[] = [];
+    const addFilter = (attribute: string, value: unknown, operator = '='): void => {
+      const n = `#f${filters.length}`;
+      const v = `:f${filters.length}`;
+      names[n] = attribute;
+      values[v] = value;
+      filters.push(`${n} ${operator} ${v}`);
+    };
+    for (const attribute of ['resourceId', 'accountId', 'outcome', 'region'] as const) {
+      const value = query[attribute];
+      if (value !== undefined && attribute !== choice?.filter) addFilter(attribute, value);
+    }
+
+    if (choice) {
+      const indexKey = LEDGER_TABLE.globalSecondaryIndexes.find((i) => i.indexName === choice.index);
+      if (!indexKey) throw new Error(`index ${choice.index} is not in LEDGER_TABLE`);
+      names['#pk'] = indexKey.partitionKey.name;
+      values[':pk'] = query[choice.filter];
+      let keyCondition = '#pk = :pk';
+      if (query.since) {
+        names['#sk'] = indexKey.sortKey.name;
+        values[':since'] = query.since.toISOString();
+        keyCondition += ' AND #sk >= :since';
+      }
+      const input: QueryCommandInput = {
+        TableName: this.#table,
+        IndexName: choice.index,
+        KeyConditionExpression: keyCondition,
+        FilterExpression: filters.length > 0 ? filters.join(' AND ') : undefined,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+      };
+      return this.#collect(input, limit);
+    }
+
+    if (query.since) addFilter('recordedAt', query.since.toISOString(), '>=');
+    const input: ScanCommandInput = {
+      TableName: this.#table,
+      FilterExpression: filters.length > 0 ? filters.join(' AND ') : undefined,
+      ExpressionAttributeNames: filters.length > 0 ? names : undefined,
+      ExpressionAttributeValues: filters.length > 0 ? values : undefined,
+    };
+    const records: LedgerRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#send('Scan', () =>
+        this.#client.send(new ScanCommand({ ...input, ExclusiveStartKey: startKey })),
+      );
+      for (const item of page.Items ?? []) records.push(toRecord(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    records.sort((a, b) => (a.recordedAt < b.recordedAt ? 1 : a.recordedAt > b.recordedAt ? -1 : 0));
+    return Number.isFinite(limit) ? records.slice(0, limit) : records;
+  }
+
+  /** Pages through an index query until `limit` records passed the filter or the index is exhausted. */
+  async #collect(input: QueryCommandInput, limit: number): Promise<LedgerRecord[]> {
+    const records: LedgerRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const remaining = limit - records.length;
+      const pageSize = input.FilterExpression
+        ? undefined
+        : Number.isFinite(remaining)
+          ? remaining
+          : undefined;
+      const page = await this.#send('Query', () =>
+        this.#client.send(new QueryCommand({ ...input, Limit: pageSize, ExclusiveStartKey: startKey })),
+      );
+      for (const item of page.Items ?? []) {
+        if (records.length >= limit) break;
+        records.push(toRecord(item));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && records.length < limit);
+    return records;
+  }
+
+  async #getItem(alertId: string, eventKey: string): Promise<Record<string, unknown> | undefined> {
+    const response = await this.#send('GetItem', () =>
+      this.#client.send(
+        new GetCommand({
+          TableName: this.#table,
+          Key: { [PK]: alertId, [SK]: eventKey },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return response.Item;
+  }
+
+  /** A conditional PutItem; false when the condition did not hold. */
+  async #putIf(record: LedgerRecord, condition: string, values: Record<string, unknown>): Promise<boolean> {
+    const item = { ...withoutUndefined(record), [WRITE_TOKEN]: randomUUID() };
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: item,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: namesIn(condition),
+          ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (awsErrorCode(error) === CONDITION_FAILED) return false;
+      throw mapAwsError(error, `dynamodb:PutItem ${this.#table}`, {
+        alertId: record.alertId,
+        accountId: record.accountId,
+        groupId: record.resourceId,
+      });
+    }
+  }
+
+  async #send<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw mapAwsError(error, `dynamodb:${operation} ${this.#table}`, {});
+    }
+  }
+
+  #expiresAt(now: Date): number {
+    return Math.floor(now.getTime() / 1000) + this.#retentionSeconds;
+  }
+}
+
+/** A lease released after a retryable error expires at the moment it was written. */
+function wasReleased(record: LedgerRecord): boolean {
+  return record.leaseExpiresAt === undefined || record.leaseExpiresAt <= Date.parse(record.recordedAt);
+}
+
+function toRecord(item: Record<string, unknown>): LedgerRecord {
+  const { [WRITE_TOKEN]: _token, ...rest } = item;
+  return rest as unknown as LedgerRecord;
+}
+
+/** lib-dynamodb refuses `undefined` unless the client was built to drop it; the ledger does not rely on that. */
+function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => withoutUndefined(v)) as T;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = withoutUndefined(v);
+    return out as T;
+  }
+  return value;
+}
+
+function namesIn(expression: string): Record<string, string> | undefined {
+  const names: Record<string, string> = {};
+  if (expression.includes('#state')) names['#state'] = 'state';
+  if (expression.includes('#token')) names['#token'] = WRITE_TOKEN;
+  return Object.keys(names).length > 0 ? names : undefined;
+}

@@ -1,0 +1,425 @@
+import {
+  ACTIONABLE_STATUSES,
+  AccountNotAllowedError,
+  type Alert,
+  applyPlan,
+  type Clock,
+  type CredentialsProvider,
+  type Decision,
+  findSignature,
+  type GroupTarget,
+  type IpPermission,
+  isRetryable,
+  LeaseContentionError,
+  type Ledger,
+  type LedgerRecord,
+  MalformedAlertError,
+  notificationEventKey,
+  type Outcome,
+  parseAlert,
+  planRemediation,
+  type RecordedError,
+  type RemediationMode,
+  ResourceGoneError,
+  type SecurityGroupGateway,
+  type Strategy,
+  toRecordedError,
+} from '@remediation-hub/core';
+import type { Logger } from '../logging/createLogger.js';
+import { peekAlertKey } from './peekAlertKey.js';
+
+/** The part of the hub's configuration that decides what happens to one alert. */
+export interface ProcessingSettings {
+  allowedAccounts: ReadonlySet<string>;
+  dryRunAccounts: ReadonlySet<string>;
+  mode: RemediationMode;
+  strategy: Strategy;
+  exemptTagKey: string;
+  leaseSeconds: number;
+}
+
+export interface AlertProcessorDeps {
+  settings: ProcessingSettings;
+  credentials: CredentialsProvider;
+  gateway: SecurityGroupGateway;
+  ledger: Ledger;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** One delivery of one alert notification. */
+export interface AlertMessage {
+  /** The SQS message id. */
+  messageId: string;
+  /** The SQS body: the alert document (raw delivery) or its SNS envelope. */
+  body: string;
+  /** The lease owner: unique per delivery (e.g. `<Lambda request id>:<message id>`). */
+  owner: string;
+  /** SQS `ApproximateReceiveCount`, for the logs. */
+  receiveCount?: number | undefined;
+}
+
+export interface AlertResult {
+  messageId: string;
+  /** The ledger key, once known (`unparsed:<message id>` when no alert id could be read). */
+  alertId: string | undefined;
+  eventKey: string | undefined;
+  accountId: string | undefined;
+  region: string | undefined;
+  groupId: string | undefined;
+  /** The recorded outcome, or `retry`: the message goes back to the queue (a batch item failure). */
+  outcome: Outcome | 'retry';
+  /** Set for terminal errors (recorded) and retryable ones (the reason for the retry). */
+  error: RecordedError | undefined;
+  /** True when the claim took over an expired lease of another worker. */
+  takenOver: boolean;
+}
+
+/** What one attempt learnt and did; written to the ledger whatever the outcome, partial progress included. */
+interface Progress {
+  roleArn?: string | undefined;
+  permissionsBefore?: IpPermission[] | undefined;
+  permissionsAfter?: IpPermission[] | undefined;
+  decision?: Decision | undefined;
+  reason?: string | undefined;
+  plan?: { revoke: IpPermission[]; authorize: IpPermission[] } | undefined;
+  mode: RemediationMode;
+  revoked: IpPermission[];
+  authorized: IpPermission[];
+  requestIds: string[];
+}
+
+/**
+ * One alert through the hub (design.md, "Processing one alert in the hub"):
+ * 1. parse (malformed: `rejected`); 2. account checks before any STS call (`rejected`);
+ * 3. claim in the ledger (`duplicate`, or retry on a live lease of another worker);
+ * 4. credentials for the account; 5. describe, plan, revoke (or only record the plan in dry-run);
+ * 6. complete the ledger record. Terminal errors are recorded and the message consumed; retryable
+ * ones release the lease, keep what was already done, and send the message back.
+ */
+export async function processAlert(message: AlertMessage, deps: AlertProcessorDeps): Promise<AlertResult> {
+  const { ledger, clock, settings } = deps;
+  const startedAt = clock.now();
+
+  // 1. Parse and validate.
+  let alert: Alert;
+  try {
+    alert = parseAlert(message.body);
+  } catch (error) {
+    if (!(error instanceof MalformedAlertError)) throw error;
+    return rejectUnreadable(message, error, deps, startedAt);
+  }
+
+  const target: GroupTarget = {
+    accountId: alert.accountId,
+    region: alert.region,
+    groupId: alert.securityGroupId,
+  };
+  const log = deps.logger.child({
+    alertId: alert.id,
+    accountId: target.accountId,
+    region: target.region,
+    groupId: target.groupId,
+  });
+  const eventKey = notificationEventKey(alert.status);
+  const dryRun = settings.mode === 'dry-run' || settings.dryRunAccounts.has(alert.accountId);
+  const mode: RemediationMode = dryRun ? 'dry-run' : 'remediate';
+  const fields: Partial<LedgerRecord> = {
+    accountId: alert.accountId,
+    region: alert.region,
+    resourceId: alert.securityGroupId,
+    signature: { identifier: alert.signature.identifier, name: alert.signature.name },
+    riskLevel: alert.riskLevel,
+    mode,
+    strategy: settings.strategy,
+    messageId: message.messageId,
+  };
+  const result = (outcome: Outcome | 'retry', error?: RecordedError, takenOver = false): AlertResult => ({
+    messageId: message.messageId,
+    alertId: alert.id,
+    eventKey,
+    accountId: target.accountId,
+    region: target.region,
+    groupId: target.groupId,
+    outcome,
+    error,
+    takenOver,
+  });
+
+  // 2. Account checks, before anything reaches STS.
+  const refusal = accountRefusal(alert, settings.allowedAccounts);
+  if (refusal) {
+    const error = toRecordedError(refusal);
+    const completedAt = clock.now();
+    await ledger.recordTerminal({
+      ...fields,
+      ...terminalBase(alert.id, eventKey, alert.status, startedAt, completedAt),
+      outcome: 'rejected',
+      reason: refusal.message,
+      error,
+    });
+    log.warn({ outcome: 'rejected', reason: refusal.message }, 'alert rejected');
+    return result('rejected', error);
+  }
+
+  // 3. Claim.
+  const claim = await ledger.claim({
+    alertId: alert.id,
+    eventKey,
+    alertStatus: alert.status,
+    owner: message.owner,
+    leaseSeconds: settings.leaseSeconds,
+    now: startedAt,
+    fields,
+  });
+  if (claim.kind === 'duplicate') {
+    await ledger.countDuplicate(alert.id, eventKey, startedAt);
+    log.info({ outcome: 'duplicate', recordedOutcome: claim.record.outcome }, 'duplicate delivery');
+    return result('duplicate');
+  }
+  if (claim.kind === 'contended') {
+    const error = new LeaseContentionError(`another worker holds the lease on ${alert.id}/${eventKey}`, {
+      alertId: alert.id,
+      accountId: target.accountId,
+      groupId: target.groupId,
+    });
+    log.info({ leaseExpiresAt: claim.record.leaseExpiresAt }, 'lease held by another worker, retrying later');
+    return result('retry', toRecordedError(error));
+  }
+  const claimed = claim.record;
+  if (claim.takenOver) log.warn({ attempts: claimed.attempts }, 'took over an expired lease');
+
+  const progress: Progress = {
+    mode,
+    // Work of an earlier attempt (a retryable error after some calls) stays on the record.
+    revoked: [...(claimed.revoked ?? [])],
+    authorized: [...(claimed.authorized ?? [])],
+    requestIds: [...(claimed.requestIds ?? [])],
+    permissionsBefore: claimed.permissionsBefore,
+  };
+
+  let outcome: Outcome;
+  let failure: RecordedError | undefined;
+  try {
+    outcome = await remediate(alert, target, progress, deps, dryRun);
+  } catch (error) {
+    failure = toRecordedError(error);
+    if (isRetryable(error)) {
+      const now = clock.now();
+      try {
+        await ledger.complete({
+          ...claimed,
+          ...progress,
+          state: 'in-progress',
+          recordedAt: now.toISOString(),
+          leaseExpiresAt: now.getTime(),
+          error: failure,
+        });
+      } catch (releaseError) {
+        log.warn({ err: releaseError }, 'could not release the lease; it will expire');
+      }
+      log.warn({ err: error }, 'retryable error, the message will come back');
+      return result('retry', failure, claim.takenOver);
+    }
+    outcome = error instanceof ResourceGoneError ? 'resource-gone' : 'failed';
+    log.warn({ err: error, outcome }, 'terminal error');
+  }
+
+  // 6. Complete.
+  const completedAt = clock.now();
+  try {
+    await ledger.complete({
+      ...claimed,
+      ...progress,
+      state: 'completed',
+      outcome,
+      recordedAt: completedAt.toISOString(),
+      error: failure,
+      messageId: message.messageId,
+      timings: {
+        firstSeenAt: claimed.timings.firstSeenAt,
+        startedAt: claimed.timings.startedAt,
+        completedAt: completedAt.toISOString(),
+        durationMs: completedAt.getTime() - startedAt.getTime(),
+      },
+    });
+  } catch (error) {
+    if (!isRetryable(error)) throw error;
+    log.warn({ err: error }, 'could not complete the ledger record, the message will come back');
+    return result('retry', toRecordedError(error), claim.takenOver);
+  }
+  log.info(
+    {
+      outcome,
+      revoked: progress.revoked.length,
+      authorized: progress.authorized.length,
+      attempts: claimed.attempts,
+    },
+    'alert processed',
+  );
+  return result(outcome, failure, claim.takenOver);
+}
+
+/** Steps 4 and 5: credentials, describe, plan, and the EC2 calls (none in dry-run). */
+async function remediate(
+  alert: Alert,
+  target: GroupTarget,
+  progress: Progress,
+  deps: AlertProcessorDeps,
+  dryRun: boolean,
+): Promise<Outcome> {
+  const { settings, gateway } = deps;
+  // Alerts that cannot lead to a change need no credentials at all.
+  if (!ACTIONABLE_STATUSES.includes(alert.status)) {
+    progress.decision = 'ignored';
+    progress.reason = `status "${alert.status}" is not acted on (only ${ACTIONABLE_STATUSES.join(', ')})`;
+    return 'ignored';
+  }
+  if (!findSignature(alert.signature.identifier)) {
+    progress.decision = 'unsupported';
+    progress.reason = `signature ${alert.signature.identifier} is not one the hub remediates`;
+    return 'unsupported';
+  }
+
+  const account = await deps.credentials.forAccount(alert.accountId);
+  progress.roleArn = account.roleArn;
+
+  const before = await gateway.describe(target);
+  const beforePermissions = before.IpPermissions ?? [];
+  progress.permissionsBefore ??= beforePermissions;
+  progress.permissionsAfter = beforePermissions;
+
+  const plan = planRemediation(alert, before, {
+    strategy: settings.strategy,
+    exemptTagKey: settings.exemptTagKey,
+  });
+  progress.decision = plan.decision;
+  progress.reason = plan.reason;
+  progress.plan = { revoke: plan.revoke, authorize: plan.authorize };
+
+  switch (plan.decision) {
+    case 'compliant':
+      // An earlier attempt may have closed it before a retryable error.
+      return progress.revoked.length > 0 ? 'remediated' : 'already-compliant';
+    case 'exempt':
+      return 'exempt';
+    case 'ignored':
+      return 'ignored';
+    case 'unsupported':
+      return 'unsupported';
+    case 'remediate':
+      break;
+  }
+  if (dryRun) return 'dry-run';
+
+  // One call per permission: each revocation's request id and result is its own, so the record says
+  // exactly what EC2 changed, even when a concurrent change removed a rule between describe and revoke.
+  // Re-authorisations (strategy `narrow`) go first: the exposure closes without a moment in which the
+  // rest of the range is cut off, and a retry converges (`InvalidPermission.Duplicate` is not an error).
+  const nowAuthorized: IpPermission[] = [];
+  for (const permission of plan.authorize) {
+    const response = await gateway.authorize(target, [permission]);
+    if (response.requestId) progress.requestIds.push(response.requestId);
+    if (response.unknownPermissions.length === 0) {
+      nowAuthorized.push(permission);
+      progress.authorized.push(permission);
+    }
+  }
+  const nowRevoked: IpPermission[] = [];
+  for (const permission of plan.revoke) {
+    const response = await gateway.revoke(target, [permission]);
+    if (response.requestId) progress.requestIds.push(response.requestId);
+    if (response.unknownPermissions.length === 0) {
+      nowRevoked.push(permission);
+      progress.revoked.push(permission);
+    }
+  }
+  // The group after exactly what EC2 confirmed. Computed, not re-described: DescribeSecurityGroups is
+  // eventually consistent and may still show a rule that was revoked a moment ago.
+  progress.permissionsAfter =
+    applyPlan(before, { revoke: nowRevoked, authorize: nowAuthorized }).IpPermissions ?? [];
+  if (progress.revoked.length === 0) {
+    progress.reason = 'every planned revocation was already gone (InvalidPermission.NotFound)';
+    return 'already-compliant';
+  }
+  return 'remediated';
+}
+
+function accountRefusal(alert: Alert, allowed: ReadonlySet<string>): AccountNotAllowedError | undefined {
+  const context = { alertId: alert.id, accountId: alert.accountId, groupId: alert.securityGroupId };
+  if (alert.externalAccountArnAccountId !== alert.accountId) {
+    return new AccountNotAllowedError(
+      `the alert names account ${alert.accountId} but its external_accounts.arn names ${alert.externalAccountArnAccountId}`,
+      context,
+    );
+  }
+  if (!allowed.has(alert.accountId)) {
+    return new AccountNotAllowedError(`account ${alert.accountId} is not on the hub's allow-list`, context);
+  }
+  return undefined;
+}
+
+/** A record for a message that never got a claim; `expiresAt: 0` lets the ledger apply its retention. */
+function terminalBase(
+  alertId: string,
+  eventKey: string,
+  alertStatus: string,
+  startedAt: Date,
+  completedAt: Date,
+): LedgerRecord {
+  return {
+    alertId,
+    eventKey,
+    alertStatus,
+    state: 'completed',
+    recordedAt: completedAt.toISOString(),
+    expiresAt: 0,
+    revoked: [],
+    authorized: [],
+    requestIds: [],
+    attempts: 1,
+    timings: {
+      firstSeenAt: startedAt.toISOString(),
+      startedAt: startedAt.toISOString(),
+      completedAt: completedAt.toISOString(),
+      durationMs: completedAt.getTime() - startedAt.getTime(),
+    },
+  };
+}
+
+async function rejectUnreadable(
+  message: AlertMessage,
+  error: MalformedAlertError,
+  deps: AlertProcessorDeps,
+  startedAt: Date,
+): Promise<AlertResult> {
+  const peeked = peekAlertKey(message.body);
+  const alertId = peeked?.alertId ?? `unparsed:${message.messageId}`;
+  const status = peeked?.status ?? 'unknown';
+  const eventKey = notificationEventKey(status);
+  const recorded = toRecordedError(error);
+  await deps.ledger.recordTerminal({
+    ...terminalBase(alertId, eventKey, status, startedAt, deps.clock.now()),
+    outcome: 'rejected',
+    reason: error.message,
+    error: recorded,
+    messageId: message.messageId,
+  });
+  deps.logger
+    .child({ messageId: message.messageId })
+    .warn(
+      { outcome: 'rejected', ledgerKey: { alertId, eventKey }, reason: error.message },
+      'malformed alert rejected',
+    );
+  return {
+    messageId: message.messageId,
+    alertId,
+    eventKey,
+    accountId: undefined,
+    region: undefined,
+    groupId: undefined,
+    outcome: 'rejected',
+    error: recorded,
+    takenOver: false,
+  };
+}

@@ -1,0 +1,130 @@
+import { parseAlert, toRecordedError } from '@remediation-hub/core';
+import type { SQSBatchItemFailure, SQSEvent, SQSRecord } from 'aws-lambda';
+import { type AlertProcessorDeps, type AlertResult, processAlert } from './processAlert.js';
+
+export interface BatchProcessorDeps extends AlertProcessorDeps {
+  /** Alerts of one batch processed at the same time. */
+  concurrency: number;
+}
+
+export interface BatchOptions {
+  /** Identifies this worker; each delivery's lease owner is `<owner>:<message id>`. */
+  owner: string;
+  /** Asked before each alert starts; `false` (time is running out) sends the rest back untouched. */
+  shouldStart?: () => boolean;
+}
+
+export interface BatchResult {
+  /** The SQS partial batch response: only messages that failed with a retryable error. */
+  batchItemFailures: SQSBatchItemFailure[];
+  /** One result per record, in the batch's order. */
+  results: AlertResult[];
+}
+
+/**
+ * An SQS batch through `processAlert`, at most `concurrency` alerts at a time. Deliveries of the same
+ * notification within the batch run one after the other (the later ones are duplicates, not lease
+ * contention). A record never fails the batch: an unexpected exception is a retry of that record alone.
+ */
+export async function processBatch(
+  event: SQSEvent,
+  deps: BatchProcessorDeps,
+  options: BatchOptions,
+): Promise<BatchResult> {
+  const records = event.Records ?? [];
+  const results = new Array<AlertResult>(records.length);
+
+  const groups = new Map<string, number[]>();
+  records.forEach((record, index) => {
+    const key = notificationKey(record);
+    const group = groups.get(key);
+    if (group) group.push(index);
+    else groups.set(key, [index]);
+  });
+
+  const runGroup = async (indexes: number[]): Promise<void> => {
+    for (const index of indexes) {
+      const record = records[index] as SQSRecord;
+      results[index] =
+        options.shouldStart === undefined || options.shouldStart()
+          ? await processRecord(record, deps, options.owner)
+          : notStarted(record);
+    }
+  };
+  const queue = [...groups.values()];
+  const workers = Array.from({ length: Math.max(1, Math.min(deps.concurrency, queue.length)) }, async () => {
+    for (let group = queue.shift(); group !== undefined; group = queue.shift()) await runGroup(group);
+  });
+  await Promise.all(workers);
+
+  return {
+    batchItemFailures: results
+      .filter((result) => result.outcome === 'retry')
+      .map((result) => ({ itemIdentifier: result.messageId })),
+    results,
+  };
+}
+
+async function processRecord(
+  record: SQSRecord,
+  deps: AlertProcessorDeps,
+  owner: string,
+): Promise<AlertResult> {
+  const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? Number.NaN);
+  try {
+    return await processAlert(
+      {
+        messageId: record.messageId,
+        body: record.body ?? '',
+        owner: `${owner}:${record.messageId}`,
+        receiveCount: Number.isFinite(receiveCount) ? receiveCount : undefined,
+      },
+      deps,
+    );
+  } catch (error) {
+    // Never lose an alert: whatever went wrong, the message comes back and, after the queue's
+    // maxReceiveCount, lands in the dead-letter queue.
+    deps.logger
+      .child({ messageId: record.messageId })
+      .error({ err: error, receiveCount }, 'unexpected error, the message will come back');
+    return {
+      messageId: record.messageId,
+      alertId: undefined,
+      eventKey: undefined,
+      accountId: undefined,
+      region: undefined,
+      groupId: undefined,
+      outcome: 'retry',
+      error: { ...toRecordedError(error), retryable: true },
+      takenOver: false,
+    };
+  }
+}
+
+function notStarted(record: SQSRecord): AlertResult {
+  return {
+    messageId: record.messageId,
+    alertId: undefined,
+    eventKey: undefined,
+    accountId: undefined,
+    region: undefined,
+    groupId: undefined,
+    outcome: 'retry',
+    error: {
+      name: 'NotStarted',
+      message: 'not started: the invocation is running out of time',
+      retryable: true,
+    },
+    takenOver: false,
+  };
+}
+
+/** Deliveries of one notification share a key; anything unreadable is its own group. */
+function notificationKey(record: SQSRecord): string {
+  try {
+    const alert = parseAlert(record.body ?? '');
+    return `alert:${alert.id}\u0000${alert.status}`;
+  } catch {
+    return `message:${record.messageId}`;
+  }
+}
