@@ -1,7 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { registerAudit } from './commands/audit.js';
 import { registerConsumeCommand } from './commands/consume.js';
+import { registerDemo } from './commands/demo.js';
 import { registerLocalUpCommand } from './commands/localUp.js';
 import { registerReplayCommand } from './commands/replay.js';
+import { registerUndo } from './commands/undo.js';
 import { CliExit, type CliIo, processIo } from './io.js';
 
 /** Each command module registers itself on the program; one line per command here. */
@@ -9,6 +12,9 @@ const registrations: Array<(program: Command, io: CliIo) => void> = [
   registerConsumeCommand,
   registerReplayCommand,
   registerLocalUpCommand,
+  registerDemo,
+  registerAudit,
+  registerUndo,
 ];
 
 export function buildProgram(io: CliIo): Command {

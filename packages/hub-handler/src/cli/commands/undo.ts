@@ -1,0 +1,98 @@
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { createCompositionRoot } from '../../compositionRoot.js';
+import { loadConfig } from '../../config.js';
+import { createLogger } from '../../logging/createLogger.js';
+import { recordRevert } from '../../operations/recordRevert.js';
+import { type UndoResult, undoRemediation } from '../../operations/undoRemediation.js';
+import { formatPermissions } from '../format/formatPermission.js';
+import type { CliIo } from '../io.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface UndoCommandContext {
+  env?: Env;
+  /** Overrides `AWS_ENDPOINT_URL` for every client (tests put a recording proxy here). */
+  endpoint?: string;
+}
+
+interface UndoOptions {
+  status?: string;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/**
+ * `undo ALERT_ID`: re-authorizes exactly what a remediation revoked (and revokes what `narrow`
+ * authorized) through the member role, and records a `reverted` event linked to the original.
+ * Uses the hub's own configuration (`LEDGER_TABLE`, `MEMBER_ROLE_NAME`, `MEMBER_EXTERNAL_ID`, ...).
+ */
+export function registerUndo(program: Command, io: CliIo, context: UndoCommandContext = {}): void {
+  program
+    .command('undo')
+    .description('Restore what one remediation revoked, and record it as its own `reverted` event')
+    .argument('<alert-id>', 'the Evident alert id (data.id) of the remediation')
+    .option('--status <status>', 'which notification of the alert (fail, warn), when several were remediated')
+    .option('--dry-run', 'print what would change, change nothing')
+    .option('--json', 'print one JSON document')
+    .action(async (alertId: string, options: UndoOptions) => {
+      const config = loadConfig(context.env ?? process.env);
+      const root = createCompositionRoot({
+        config,
+        logger: createLogger({ destination: 'stderr', level: 'warn' }),
+        sessionName: 'remediation-hub-undo',
+        ...(context.endpoint ? { endpoint: context.endpoint } : {}),
+      });
+      try {
+        const result = await undoRemediation(
+          {
+            ledger: root.ledger,
+            gateway: root.gateway,
+            clock: root.clock,
+            roleArnFor: (accountId) => root.credentials.roleArnFor(accountId),
+            recordRevert: (original, event) =>
+              recordRevert({ client: root.documentClient, tableName: config.ledgerTable, original, event }),
+          },
+          { alertId, status: options.status, dryRun: options.dryRun === true, actor: actor() },
+        );
+        io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderUndo(result)}\n`);
+      } finally {
+        root.destroy();
+      }
+    });
+}
+
+export function renderUndo(result: UndoResult): string {
+  const { original, target } = result;
+  const lines = [
+    `${result.dryRun ? 'dry run: would undo' : 'undid'} ${original.alertId} (${original.eventKey}, remediated ${original.recordedAt})`,
+    `  group:          ${target.groupId} in ${target.accountId} ${target.region}`,
+  ];
+  const list = (title: string, entries: readonly string[]) => {
+    const [first, ...rest] = entries.length > 0 ? entries : ['(none)'];
+    lines.push(`  ${`${title}:`.padEnd(16)}${first}`);
+    for (const entry of rest) lines.push(`  ${''.padEnd(16)}${entry}`);
+  };
+  list(result.dryRun ? 'would authorize' : 're-authorized', formatPermissions(result.authorize));
+  if (result.revoke.length > 0)
+    list(result.dryRun ? 'would revoke' : 'revoked', formatPermissions(result.revoke));
+  if (result.alreadyPresent.length > 0) list('already present', formatPermissions(result.alreadyPresent));
+  if (result.alreadyAbsent.length > 0) list('already gone', formatPermissions(result.alreadyAbsent));
+  list('ingress before', formatPermissions(result.permissionsBefore));
+  list(result.dryRun ? 'ingress would be' : 'ingress after', formatPermissions(result.permissionsAfter));
+  if (result.event) {
+    lines.push(`  recorded:       ${result.event.eventKey} (outcome reverted)`);
+    if (result.requestIds.length > 0) list('request ids', result.requestIds);
+  } else {
+    lines.push('  nothing was changed (--dry-run)');
+  }
+  return lines.join('\n');
+}
+
+function actor(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,77 @@
+import type { IpPermission, LedgerRecord } from '@remediation-hub/core';
+import { formatPermissions } from './formatPermission.js';
+
+/**
+ * One ledger record in full, for `audit show`: what the alert was about, what the hub decided and did,
+ * the group's ingress before and after, the EC2 request ids (to find the calls in CloudTrail), and the
+ * link between a remediation and its undo.
+ */
+export function renderRecord(record: LedgerRecord): string {
+  const lines: string[] = [];
+  const field = (name: string, value: string | number | null | undefined) => {
+    if (value !== undefined && value !== null && value !== '')
+      lines.push(`  ${`${name}:`.padEnd(14)}${value}`);
+  };
+  const isUndo = record.eventKey.startsWith('undo#');
+  lines.push(`${record.alertId}  ${record.eventKey}  ${record.outcome ?? record.state}`);
+  field('account', record.accountId);
+  field('region', record.region);
+  field('group', record.resourceId);
+  field(
+    'signature',
+    record.signature ? `${record.signature.identifier} ${record.signature.name}` : undefined,
+  );
+  field('risk', record.riskLevel);
+  field('status', isUndo ? undefined : record.alertStatus);
+  field('mode', [record.mode, record.strategy].filter(Boolean).join(', '));
+  field('decision', record.decision);
+  field('reason', record.reason);
+  field('role', record.roleArn);
+  field('recorded', record.recordedAt);
+  field(
+    'took',
+    record.timings?.durationMs !== undefined
+      ? `${record.timings.durationMs} ms, ${record.attempts} attempt${record.attempts === 1 ? '' : 's'}`
+      : undefined,
+  );
+  if (record.duplicateDeliveries)
+    field('duplicates', `${record.duplicateDeliveries} more deliveries, skipped`);
+  if (record.error) {
+    field(
+      'error',
+      `${record.error.name}${record.error.code ? ` (${record.error.code})` : ''}: ${record.error.message}`,
+    );
+  }
+  if (record.revertOf) field('undoes', `${record.revertOf.alertId} ${record.revertOf.eventKey}`);
+  if (record.revertedBy) field('undone by', `${record.alertId} ${record.revertedBy}`);
+  permissions(lines, 'revoked', record.revoked);
+  permissions(lines, 'authorized', record.authorized);
+  if (record.plan && record.outcome === 'dry-run') {
+    permissions(lines, 'would revoke', record.plan.revoke);
+    permissions(lines, 'would authorize', record.plan.authorize);
+  }
+  if (record.permissionsBefore !== undefined)
+    permissions(lines, 'ingress before', record.permissionsBefore, true);
+  if (record.permissionsAfter !== undefined)
+    permissions(lines, 'ingress after', record.permissionsAfter, true);
+  if (record.requestIds.length > 0) {
+    lines.push('  request ids:');
+    for (const id of record.requestIds) lines.push(`    ${id}`);
+  }
+  return lines.join('\n');
+}
+
+function permissions(
+  lines: string[],
+  title: string,
+  list: readonly IpPermission[] | undefined,
+  showEmpty = false,
+): void {
+  const formatted = formatPermissions(list);
+  if (formatted.length === 0) {
+    if (showEmpty) lines.push(`  ${title}: (none)`);
+    return;
+  }
+  lines.push(`  ${title}:`);
+  for (const line of formatted) lines.push(`    ${line}`);
+}
