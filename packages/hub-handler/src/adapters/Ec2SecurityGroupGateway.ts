@@ -33,7 +33,7 @@ export interface Ec2SecurityGroupGatewayOptions {
   describeLimiter?: RateLimiter;
 }
 
-/** A mutation's result with every request id it took (a batch that fell back to one call per permission). */
+/** A mutation's result with the request id of each call (one per permission). */
 export interface Ec2MutationResult extends MutationResult {
   requestIds: string[];
 }
@@ -93,43 +93,31 @@ export class Ec2SecurityGroupGateway implements SecurityGroupGateway {
   }
 
   /**
-   * One call for all permissions. EC2 refuses the whole call when one of them is already in the wanted
-   * state (`InvalidPermission.NotFound` / `.Duplicate`); then each permission is sent on its own, so the
-   * result says exactly which ones EC2 did not know.
+   * One call per permission, deliberately. EC2 refuses a whole multi-permission call when one permission
+   * is already in the wanted state (`InvalidPermission.NotFound` / `.Duplicate`), and the emulator even
+   * applies part of such a call before refusing it; one call each says exactly which permissions EC2
+   * changed and which it did not know, with each change's own request id. The limiter paces the calls.
    */
   async #mutate(
     kind: Mutation,
     target: GroupTarget,
     permissions: IpPermission[],
   ): Promise<Ec2MutationResult> {
-    if (permissions.length === 0) return { requestId: undefined, requestIds: [], unknownPermissions: [] };
+    const result: Ec2MutationResult = { requestId: undefined, requestIds: [], unknownPermissions: [] };
+    if (permissions.length === 0) return result;
     const client = await this.#clientFor(target);
-    let refused: string | undefined;
-    try {
-      return await this.#send(kind, client, target, permissions);
-    } catch (error) {
-      if (awsErrorCode(error) !== NO_OP_CODE[kind])
-        throw mapAwsError(error, action(kind, target), context(target));
-      refused = requestIdOf(error);
-      if (permissions.length === 1) {
-        return { requestId: refused, requestIds: listOf(refused), unknownPermissions: [...permissions] };
-      }
-    }
-    const result: Ec2MutationResult = {
-      requestId: undefined,
-      requestIds: listOf(refused),
-      unknownPermissions: [],
-    };
     for (const permission of permissions) {
       try {
-        const one = await this.#send(kind, client, target, [permission]);
+        const one = await this.#send(kind, client, target, permission);
         result.requestId ??= one.requestId;
         result.requestIds.push(...one.requestIds);
         result.unknownPermissions.push(...one.unknownPermissions);
       } catch (error) {
         if (awsErrorCode(error) !== NO_OP_CODE[kind])
           throw mapAwsError(error, action(kind, target), context(target));
-        result.requestIds.push(...listOf(requestIdOf(error)));
+        const refused = requestIdOf(error);
+        result.requestId ??= refused;
+        result.requestIds.push(...listOf(refused));
         result.unknownPermissions.push(permission);
       }
     }
@@ -140,10 +128,10 @@ export class Ec2SecurityGroupGateway implements SecurityGroupGateway {
     kind: Mutation,
     client: EC2Client,
     target: GroupTarget,
-    permissions: IpPermission[],
+    permission: IpPermission,
   ): Promise<Ec2MutationResult> {
     await this.#limiter.acquire(bucketKey(target));
-    const input = { GroupId: target.groupId, IpPermissions: permissions };
+    const input = { GroupId: target.groupId, IpPermissions: [permission] };
     const response =
       kind === 'revoke'
         ? await client.send(new RevokeSecurityGroupIngressCommand(input))

@@ -1,0 +1,370 @@
+import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LEDGER_TABLE, LeaseContentionError, type LedgerRecord, type Outcome } from '@remediation-hub/core';
+import { awsClientConfig, type RecordingProxy, startRecordingProxy } from '@remediation-hub/testkit';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbLedger } from '../../src/adapters/DynamoDbLedger.js';
+import { createLedgerTable } from '../../src/local/createLedgerTable.js';
+import { uniqueName } from '../support/testHub.js';
+
+const T0 = new Date('2026-03-01T10:00:00.000Z');
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+
+describe('DynamoDbLedger', () => {
+  const tableName = uniqueName('ledger');
+  let proxy: RecordingProxy;
+  let dynamodb: DynamoDBClient;
+  let ledger: DynamoDbLedger;
+
+  beforeAll(async () => {
+    proxy = await startRecordingProxy();
+    dynamodb = new DynamoDBClient(awsClientConfig({ endpoint: proxy.endpoint }));
+    await createLedgerTable(dynamodb, tableName);
+    ledger = new DynamoDbLedger({ client: DynamoDBDocumentClient.from(dynamodb), tableName });
+  });
+  afterAll(async () => {
+    dynamodb.destroy();
+    await proxy.close();
+  });
+  beforeEach(() => proxy.clear());
+
+  const claim = (alertId: string, owner: string, now: Date, leaseSeconds = 120) =>
+    ledger.claim({
+      alertId,
+      eventKey: 'fail',
+      alertStatus: 'fail',
+      owner,
+      leaseSeconds,
+      now,
+      fields: { accountId: '111111111111', region: 'eu-west-1', resourceId: 'sg-0a', mode: 'remediate' },
+    });
+
+  const completeAs = async (record: LedgerRecord, outcome: Outcome, now: Date) =>
+    ledger.complete({ ...record, state: 'completed', outcome, recordedAt: now.toISOString() });
+
+  /** A completed record written directly (audit queries). */
+  const audit = (alertId: string, fields: Partial<LedgerRecord> & { recordedAt: string; outcome: Outcome }) =>
+    ledger.recordTerminal({
+      alertId,
+      eventKey: 'fail',
+      alertStatus: 'fail',
+      state: 'completed',
+      expiresAt: 0,
+      revoked: [],
+      authorized: [],
+      requestIds: [],
+      attempts: 1,
+      timings: { firstSeenAt: fields.recordedAt, startedAt: fields.recordedAt },
+      ...fields,
+    });
+
+  describe('createLedgerTable', () => {
+    it('creates the table from LEDGER_TABLE: keys, the three indexes and TTL', async () => {
+      const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+      expect(Table?.KeySchema).toEqual([
+        { AttributeName: LEDGER_TABLE.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: LEDGER_TABLE.sortKey.name, KeyType: 'RANGE' },
+      ]);
+      expect(
+        Table?.GlobalSecondaryIndexes?.map((i) => [
+          i.IndexName,
+          ...(i.KeySchema ?? []).map((k) => k.AttributeName),
+        ]),
+      ).toEqual(
+        LEDGER_TABLE.globalSecondaryIndexes.map((i) => [i.indexName, i.partitionKey.name, i.sortKey.name]),
+      );
+      const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+      expect(ttl.TimeToLiveDescription).toMatchObject({
+        TimeToLiveStatus: 'ENABLED',
+        AttributeName: LEDGER_TABLE.ttlAttribute,
+      });
+    });
+
+    it('is idempotent: running it again leaves the table as it is', async () => {
+      await expect(createLedgerTable(dynamodb, tableName)).resolves.toMatchObject({
+        tableName,
+        created: false,
+      });
+    });
+  });
+
+  describe('claim', () => {
+    it('creates an in-progress record with a lease for a new notification', async () => {
+      const alertId = uniqueName('new');
+      const result = await claim(alertId, 'worker-1', T0);
+      expect(result).toMatchObject({ kind: 'claimed', takenOver: false });
+      const stored = await ledger.get(alertId, 'fail');
+      expect(stored).toMatchObject({
+        alertId,
+        eventKey: 'fail',
+        state: 'in-progress',
+        attempts: 1,
+        leaseOwner: 'worker-1',
+        leaseExpiresAt: at(120).getTime(),
+        accountId: '111111111111',
+        recordedAt: T0.toISOString(),
+        timings: { firstSeenAt: T0.toISOString(), startedAt: T0.toISOString() },
+      });
+      expect(stored?.expiresAt).toBe(Math.floor(T0.getTime() / 1000) + 400 * 86_400);
+      expect(stored).not.toHaveProperty('writeToken');
+    });
+
+    it('answers duplicate for a completed notification and counts the delivery', async () => {
+      const alertId = uniqueName('dup');
+      const first = await claim(alertId, 'worker-1', T0);
+      if (first.kind !== 'claimed') throw new Error('not claimed');
+      await completeAs(first.record, 'remediated', at(1));
+      const again = await claim(alertId, 'worker-2', at(2));
+      expect(again).toMatchObject({ kind: 'duplicate', record: { outcome: 'remediated' } });
+      await ledger.countDuplicate(alertId, 'fail', at(2));
+      await ledger.countDuplicate(alertId, 'fail', at(3));
+      expect(await ledger.get(alertId, 'fail')).toMatchObject({
+        outcome: 'remediated',
+        duplicateDeliveries: 2,
+        lastDuplicateAt: at(3).toISOString(),
+        attempts: 1,
+      });
+    });
+
+    it('answers contended while another worker’s lease is live', async () => {
+      const alertId = uniqueName('live');
+      await claim(alertId, 'worker-1', T0);
+      const other = await claim(alertId, 'worker-2', at(119));
+      expect(other).toMatchObject({ kind: 'contended', record: { leaseOwner: 'worker-1' } });
+    });
+
+    it('takes over an expired lease (a crashed worker), keeping the first-seen time', async () => {
+      const alertId = uniqueName('expired');
+      await claim(alertId, 'crashed', T0);
+      const result = await claim(alertId, 'worker-2', at(121));
+      expect(result).toMatchObject({
+        kind: 'claimed',
+        takenOver: true,
+        record: {
+          attempts: 2,
+          leaseOwner: 'worker-2',
+          timings: { firstSeenAt: T0.toISOString(), startedAt: at(121).toISOString() },
+        },
+      });
+    });
+
+    it('claims a released lease at once and keeps the work an earlier attempt recorded', async () => {
+      const alertId = uniqueName('released');
+      const first = await claim(alertId, 'worker-1', T0);
+      if (first.kind !== 'claimed') throw new Error('not claimed');
+      const revoked = [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }];
+      await ledger.complete({
+        ...first.record,
+        revoked,
+        requestIds: ['r-1'],
+        recordedAt: at(1).toISOString(),
+        leaseExpiresAt: at(1).getTime(),
+        error: { name: 'ThrottledError', message: 'slow down', retryable: true },
+      });
+      const again = await claim(alertId, 'worker-2', at(2));
+      expect(again).toMatchObject({
+        kind: 'claimed',
+        takenOver: false,
+        record: { attempts: 2, revoked, requestIds: ['r-1'], error: { name: 'ThrottledError' } },
+      });
+    });
+
+    it('retries a notification whose outcome was failed, and takes it out of the failed index', async () => {
+      const alertId = uniqueName('failed');
+      const first = await claim(alertId, 'worker-1', T0);
+      if (first.kind !== 'claimed') throw new Error('not claimed');
+      await completeAs(first.record, 'failed', at(1));
+      expect((await ledger.query({ outcome: 'failed' })).map((r) => r.alertId)).toContain(alertId);
+      const retry = await claim(alertId, 'worker-2', at(2));
+      expect(retry).toMatchObject({ kind: 'claimed', record: { attempts: 2, state: 'in-progress' } });
+      expect(retry.record.outcome).toBeUndefined();
+      expect((await ledger.query({ outcome: 'failed' })).map((r) => r.alertId)).not.toContain(alertId);
+    });
+
+    it('gives the notification to exactly one of many workers claiming at once', async () => {
+      const alertId = uniqueName('race');
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => claim(alertId, `worker-${i}`, T0)),
+      );
+      expect(results.filter((r) => r.kind === 'claimed')).toHaveLength(1);
+      expect(results.filter((r) => r.kind === 'contended')).toHaveLength(5);
+    });
+  });
+
+  describe('complete', () => {
+    it('refuses a worker whose lease was taken over', async () => {
+      const alertId = uniqueName('lost');
+      const first = await claim(alertId, 'slow-worker', T0);
+      if (first.kind !== 'claimed') throw new Error('not claimed');
+      await claim(alertId, 'worker-2', at(200));
+      await expect(completeAs(first.record, 'remediated', at(201))).rejects.toBeInstanceOf(
+        LeaseContentionError,
+      );
+      expect(await ledger.get(alertId, 'fail')).toMatchObject({
+        state: 'in-progress',
+        leaseOwner: 'worker-2',
+      });
+    });
+
+    it('drops the lease expiry from a completed record', async () => {
+      const alertId = uniqueName('done');
+      const first = await claim(alertId, 'worker-1', T0);
+      if (first.kind !== 'claimed') throw new Error('not claimed');
+      await completeAs(first.record, 'already-compliant', at(1));
+      const stored = await ledger.get(alertId, 'fail');
+      expect(stored).toMatchObject({
+        state: 'completed',
+        outcome: 'already-compliant',
+        leaseOwner: 'worker-1',
+      });
+      expect(stored?.leaseExpiresAt).toBeUndefined();
+    });
+  });
+
+  describe('recordTerminal', () => {
+    it('writes once; a second delivery of the same message counts as a duplicate', async () => {
+      const alertId = `unparsed:${uniqueName('m')}`;
+      await audit(alertId, { recordedAt: T0.toISOString(), outcome: 'rejected', reason: 'not JSON' });
+      await audit(alertId, {
+        recordedAt: at(5).toISOString(),
+        outcome: 'rejected',
+        reason: 'not JSON again',
+      });
+      expect(await ledger.get(alertId, 'fail')).toMatchObject({
+        outcome: 'rejected',
+        reason: 'not JSON',
+        duplicateDeliveries: 1,
+        recordedAt: T0.toISOString(),
+      });
+    });
+  });
+
+  describe('get and listByAlert', () => {
+    it('returns undefined for a notification it never saw', async () => {
+      expect(await ledger.get(uniqueName('none'), 'fail')).toBeUndefined();
+    });
+
+    it('lists every item of an alert id: its notifications and undo events', async () => {
+      const alertId = uniqueName('all');
+      await audit(alertId, { recordedAt: T0.toISOString(), outcome: 'remediated' });
+      await audit(alertId, {
+        eventKey: 'pass',
+        alertStatus: 'pass',
+        recordedAt: at(60).toISOString(),
+        outcome: 'ignored',
+      });
+      await audit(alertId, {
+        eventKey: `undo#fail#${at(90).toISOString()}`,
+        recordedAt: at(90).toISOString(),
+        outcome: 'reverted',
+      });
+      const items = await ledger.listByAlert(alertId);
+      expect(items.map((r) => [r.eventKey, r.outcome])).toEqual([
+        ['fail', 'remediated'],
+        ['pass', 'ignored'],
+        [`undo#fail#${at(90).toISOString()}`, 'reverted'],
+      ]);
+    });
+  });
+
+  describe('query', () => {
+    const account = '444444444401';
+    const otherAccount = '444444444402';
+    const group = uniqueName('sg');
+    const ids = {
+      old: uniqueName('q-old'),
+      mid: uniqueName('q-mid'),
+      newEu: uniqueName('q-new'),
+      other: uniqueName('q-other'),
+      failed: uniqueName('q-failed'),
+    };
+
+    beforeAll(async () => {
+      await audit(ids.old, {
+        recordedAt: at(0).toISOString(),
+        outcome: 'remediated',
+        accountId: account,
+        region: 'us-east-1',
+        resourceId: group,
+      });
+      await audit(ids.mid, {
+        recordedAt: at(10).toISOString(),
+        outcome: 'already-compliant',
+        accountId: account,
+        region: 'us-east-1',
+        resourceId: group,
+      });
+      await audit(ids.newEu, {
+        recordedAt: at(20).toISOString(),
+        outcome: 'remediated',
+        accountId: account,
+        region: 'eu-west-1',
+        resourceId: uniqueName('sg'),
+      });
+      await audit(ids.other, {
+        recordedAt: at(30).toISOString(),
+        outcome: 'remediated',
+        accountId: otherAccount,
+        region: 'us-east-1',
+        resourceId: group,
+      });
+      await audit(ids.failed, {
+        recordedAt: at(40).toISOString(),
+        outcome: 'failed',
+        accountId: otherAccount,
+        region: 'eu-west-1',
+      });
+    });
+
+    const lastRequest = (action: string) => {
+      const request = proxy.requests.filter((r) => r.action === action).at(-1);
+      return request ? (JSON.parse(request.body) as Record<string, unknown>) : undefined;
+    };
+
+    it('serves an account filter from the byAccount index, newest first', async () => {
+      const records = await ledger.query({ accountId: account });
+      expect(records.map((r) => r.alertId)).toEqual([ids.newEu, ids.mid, ids.old]);
+      expect(lastRequest('Query')).toMatchObject({ IndexName: 'byAccount', ScanIndexForward: false });
+      expect(proxy.requests.some((r) => r.action === 'Scan')).toBe(false);
+    });
+
+    it('puts since on the index sort key and applies the limit', async () => {
+      const records = await ledger.query({ accountId: account, since: at(5), limit: 1 });
+      expect(records.map((r) => r.alertId)).toEqual([ids.newEu]);
+      expect(lastRequest('Query')).toMatchObject({
+        IndexName: 'byAccount',
+        KeyConditionExpression: '#pk = :pk AND #sk >= :since',
+      });
+    });
+
+    it('filters region on top of the index and still fills the limit', async () => {
+      const records = await ledger.query({ accountId: account, region: 'us-east-1', limit: 2 });
+      expect(records.map((r) => r.alertId)).toEqual([ids.mid, ids.old]);
+      expect(lastRequest('Query')).toMatchObject({ IndexName: 'byAccount', FilterExpression: '#f0 = :f0' });
+    });
+
+    it('serves a resource filter from byResource, across accounts', async () => {
+      const records = await ledger.query({ resourceId: group });
+      expect(records.map((r) => r.alertId)).toEqual([ids.other, ids.mid, ids.old]);
+      expect(lastRequest('Query')).toMatchObject({ IndexName: 'byResource' });
+    });
+
+    it('serves an outcome filter from byOutcome, combined with the account as a filter', async () => {
+      const records = await ledger.query({ outcome: 'remediated', accountId: account });
+      expect(records.map((r) => r.alertId)).toEqual([ids.newEu, ids.old]);
+      // The account is the more selective key: the account index, outcome as a filter.
+      expect(lastRequest('Query')).toMatchObject({ IndexName: 'byAccount' });
+      const failed = await ledger.query({ outcome: 'failed', since: at(35) });
+      expect(failed.map((r) => r.alertId)).toContain(ids.failed);
+      expect(lastRequest('Query')).toMatchObject({ IndexName: 'byOutcome' });
+    });
+
+    it('scans only when no filter names an account, resource or outcome, and still sorts newest first', async () => {
+      const records = await ledger.query({ region: 'eu-west-1', since: at(15) });
+      const ours = records.map((r) => r.alertId).filter((id) => Object.values(ids).includes(id));
+      expect(ours).toEqual([ids.failed, ids.newEu]);
+      expect(proxy.requests.some((r) => r.action === 'Scan')).toBe(true);
+      expect(proxy.requests.some((r) => r.action === 'Query')).toBe(false);
+    });
+  });
+});
