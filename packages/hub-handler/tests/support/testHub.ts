@@ -8,7 +8,14 @@ import {
   type IpPermission,
 } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { Clock } from '@remediation-hub/core';
 import {
   assumeAccount,
@@ -264,4 +271,73 @@ export function outcomesOf(results: readonly AlertResult[]): Record<string, numb
   const counts: Record<string, number> = {};
   for (const { outcome } of results) counts[outcome] = (counts[outcome] ?? 0) + 1;
   return counts;
+}
+
+/** Receives exactly `count` messages from the queue (as a Lambda poller would, several receives). */
+export async function receiveMessages(sqs: SQSClient, queueUrl: string, count: number): Promise<Message[]> {
+  const messages: Message[] = [];
+  const deadline = Date.now() + 10_000;
+  while (messages.length < count && Date.now() < deadline) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: Math.min(10, count - messages.length),
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    messages.push(...Messages);
+  }
+  if (messages.length !== count) throw new Error(`received ${messages.length} of ${count} messages`);
+  return messages;
+}
+
+/** Received messages as the SQS event a Lambda invocation gets. */
+export function eventOf(messages: Message[]): SQSEvent {
+  return {
+    Records: messages.map((m) => ({
+      messageId: m.MessageId ?? '',
+      receiptHandle: m.ReceiptHandle ?? '',
+      body: m.Body ?? '',
+      attributes: {
+        ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
+        SentTimestamp: m.Attributes?.SentTimestamp ?? '',
+        SenderId: m.Attributes?.SenderId ?? '',
+        ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? '',
+      },
+      messageAttributes: {},
+      md5OfBody: m.MD5OfBody ?? '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:test',
+      awsRegion: 'us-east-1',
+    })),
+  };
+}
+
+/** What the event source mapping does after an invocation: delete the successes, release the failures. */
+export async function settle(
+  sqs: SQSClient,
+  queueUrl: string,
+  messages: Message[],
+  failures: ReadonlyArray<{ itemIdentifier: string }>,
+): Promise<void> {
+  const failed = new Set(failures.map((f) => f.itemIdentifier));
+  for (const m of messages) {
+    if (failed.has(m.MessageId ?? '')) {
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: m.ReceiptHandle,
+          VisibilityTimeout: 0,
+        }),
+      );
+    } else {
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+    }
+  }
+}
+
+/** Runs the Lambda handler of `run` on an event. */
+export function invoke(run: HubRun, event: SQSEvent) {
+  return createLambdaHandler(run.root)(event, localLambdaContext('test-lambda'));
 }

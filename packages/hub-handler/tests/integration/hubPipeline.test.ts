@@ -1,0 +1,348 @@
+import { DeleteSecurityGroupCommand } from '@aws-sdk/client-ec2';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { awsQueryError, makeAlert, snsEnvelope } from '@remediation-hub/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertResult } from '../../src/handler/processAlert.js';
+import type { LocalUpResult } from '../../src/local/localUp.js';
+import {
+  consumeOnce,
+  createGroup,
+  eventOf,
+  type HubRun,
+  hubSns,
+  hubSqs,
+  ingressRules,
+  invoke,
+  memberEc2,
+  OFFICE_SSH,
+  outcomesOf,
+  publish,
+  queueDepth,
+  receiveMessages,
+  settle,
+  startHubRun,
+  uniqueName,
+  upTestHub,
+  WORLD_HTTPS,
+  WORLD_SSH,
+} from '../support/testHub.js';
+
+// Accounts 333333333350-359 belong to this file. 359 is never on the allow-list.
+const A = '333333333350';
+const B = '333333333351';
+const C = '333333333352';
+const NOT_ALLOWED = '333333333359';
+
+/**
+ * The hub's real path: alerts published to the SNS topic, delivered (raw) to the SQS queue, polled by
+ * the consumer, handed to the Lambda handler, remediated in member accounts with AssumeRole credentials.
+ */
+describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
+  let up: LocalUpResult;
+  let sns: SNSClient;
+  let sqs: SQSClient;
+  const runs: HubRun[] = [];
+
+  const start = async (env: Record<string, string> = {}) => {
+    const run = await startHubRun(up, env);
+    runs.push(run);
+    return run;
+  };
+  const alert = (
+    accountId: string,
+    region: string,
+    groupId: string,
+    extra: Partial<Parameters<typeof makeAlert>[0]> = {},
+  ) => makeAlert({ id: uniqueName('alert'), accountId, region, groupId, ...extra });
+  const requests = (run: HubRun, action: string) => run.proxy.requests.filter((r) => r.action === action);
+  const expectDrained = async () => {
+    expect(await queueDepth(sqs, up.queue.url)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueDepth(sqs, up.deadLetterQueue.url)).toEqual({ visible: 0, inFlight: 0 });
+  };
+
+  beforeAll(async () => {
+    up = await upTestHub('pipeline', [A, B, C]);
+    sns = hubSns();
+    sqs = hubSqs();
+  });
+  afterEach(async () => {
+    for (const run of runs.splice(0)) await run.close();
+  });
+  afterAll(() => {
+    sns.destroy();
+    sqs.destroy();
+  });
+
+  it('remediates alerts for three accounts in two regions: each group loses exactly its world rule', async () => {
+    const groups = {
+      aEast: await createGroup(A, 'us-east-1', [
+        { ...WORLD_SSH, IpRanges: [{ CidrIp: '0.0.0.0/0' }, { CidrIp: '10.0.0.0/8' }] },
+        WORLD_HTTPS,
+      ]),
+      aWest: await createGroup(A, 'eu-west-1', [WORLD_SSH]),
+      bWest: await createGroup(B, 'eu-west-1', [WORLD_SSH, { ...OFFICE_SSH, FromPort: 2222, ToPort: 2222 }]),
+      cEast: await createGroup(C, 'us-east-1', [
+        { ...WORLD_SSH, Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+        { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: '172.16.0.0/12' }] },
+      ]),
+    };
+    const docs = [
+      alert(A, 'us-east-1', groups.aEast),
+      alert(A, 'eu-west-1', groups.aWest),
+      alert(B, 'eu-west-1', groups.bWest),
+      alert(C, 'us-east-1', groups.cEast),
+    ];
+    await publish(sns, up.topic.arn, docs[0] ?? {});
+    // Evident's SNS integration without raw delivery: the document arrives inside an envelope.
+    await publish(sns, up.topic.arn, JSON.stringify(snsEnvelope(docs[1] ?? {})));
+    await publish(sns, up.topic.arn, docs[2] ?? {});
+    await publish(sns, up.topic.arn, docs[3] ?? {});
+
+    const run = await start();
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(outcomesOf(results)).toEqual({ remediated: 4 });
+    expect(await ingressRules(A, 'us-east-1', groups.aEast)).toEqual([
+      'tcp 22-22 10.0.0.0/8',
+      'tcp 443-443 0.0.0.0/0',
+    ]);
+    expect(await ingressRules(A, 'eu-west-1', groups.aWest)).toEqual([]);
+    expect(await ingressRules(B, 'eu-west-1', groups.bWest)).toEqual(['tcp 2222-2222 10.0.0.0/8']);
+    expect(await ingressRules(C, 'us-east-1', groups.cEast)).toEqual(['tcp 5432-5432 172.16.0.0/12']);
+    await expectDrained();
+
+    // One AssumeRole per distinct account for the whole run, each with the configured ExternalId.
+    const assumed = requests(run, 'AssumeRole').map((r) => r.params);
+    expect(assumed.map((p) => p.RoleArn).sort()).toEqual(
+      [A, B, C].map((account) => `arn:aws:iam::${account}:role/remediation-hub/RemediationHubMemberRole`),
+    );
+    for (const params of assumed) {
+      expect(params).toMatchObject({ ExternalId: up.externalId, RoleSessionName: 'remediation-hub' });
+    }
+
+    // The audit record of one of them.
+    const record = await run.root.ledger.get(docs[3]?.data.id, 'fail');
+    expect(record).toMatchObject({
+      state: 'completed',
+      outcome: 'remediated',
+      accountId: C,
+      region: 'us-east-1',
+      resourceId: groups.cEast,
+      signature: { identifier: 'AWS:EC2-002' },
+      mode: 'remediate',
+      strategy: 'revoke',
+      decision: 'remediate',
+      roleArn: `arn:aws:iam::${C}:role/remediation-hub/RemediationHubMemberRole`,
+      attempts: 1,
+    });
+    expect(record?.revoked).toHaveLength(2);
+    expect(record?.authorized).toEqual([]);
+    expect(record?.requestIds).toHaveLength(2);
+    expect(record?.permissionsBefore).toHaveLength(2);
+    expect(record?.permissionsAfter).toEqual([
+      expect.objectContaining({
+        FromPort: 5432,
+        IpRanges: [expect.objectContaining({ CidrIp: '172.16.0.0/12' })],
+      }),
+    ]);
+    expect(record?.timings.completedAt).toEqual(expect.any(String));
+    expect(record?.timings.durationMs).toBeGreaterThanOrEqual(0);
+    expect(record?.error).toBeUndefined();
+  });
+
+  it('revokes once for an alert delivered five times, some at the same moment: one remediated, four duplicates', async () => {
+    const groupId = await createGroup(A, 'us-east-1', [WORLD_SSH, OFFICE_SSH]);
+    const doc = alert(A, 'us-east-1', groupId);
+    for (let i = 0; i < 5; i++) await publish(sns, up.topic.arn, doc);
+
+    // Two Lambda containers; three invocations at once, as SQS hands out batches.
+    const x = await start();
+    const y = await start();
+    const messages = await receiveMessages(sqs, up.queue.url, 5);
+    const batches = [messages.slice(0, 2), messages.slice(2, 3), messages.slice(3)];
+    const responses = await Promise.all([
+      invoke(x, eventOf(batches[0] ?? [])),
+      invoke(y, eventOf(batches[1] ?? [])),
+      invoke(x, eventOf(batches[2] ?? [])),
+    ]);
+    for (const [i, response] of responses.entries()) {
+      await settle(sqs, up.queue.url, batches[i] ?? [], response.batchItemFailures);
+    }
+    // Deliveries that met the other worker's lease come back, and are duplicates by then.
+    await consumeOnce(x, sqs, up.queue.url);
+    await expectDrained();
+
+    const revokes = [
+      ...requests(x, 'RevokeSecurityGroupIngress'),
+      ...requests(y, 'RevokeSecurityGroupIngress'),
+    ];
+    expect(revokes).toHaveLength(1);
+    const record = await x.root.ledger.get(doc.data.id, 'fail');
+    expect(record).toMatchObject({ outcome: 'remediated', duplicateDeliveries: 4, attempts: 1 });
+    expect(await x.root.ledger.listByAlert(doc.data.id)).toHaveLength(1);
+    expect(await ingressRules(A, 'us-east-1', groupId)).toEqual(['tcp 22-22 10.0.0.0/8']);
+  });
+
+  it('rejects an alert for an account off the allow-list, and one whose external_accounts.arn names another account, without any AssumeRole', async () => {
+    const offList = alert(NOT_ALLOWED, 'us-east-1', 'sg-0123456789abcdef0');
+    const groupId = await createGroup(A, 'us-east-1', [WORLD_SSH]);
+    const mismatch = alert(A, 'us-east-1', groupId, {
+      externalAccountArn: `arn:aws:iam::${B}:role/Evident-Service-Role`,
+    });
+    await publish(sns, up.topic.arn, offList);
+    await publish(sns, up.topic.arn, mismatch);
+
+    const run = await start();
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(outcomesOf(results)).toEqual({ rejected: 2 });
+    expect(requests(run, 'AssumeRole')).toEqual([]);
+    expect(run.proxy.requests.filter((r) => r.service === 'ec2')).toEqual([]);
+    expect(await run.root.ledger.get(offList.data.id, 'fail')).toMatchObject({
+      outcome: 'rejected',
+      accountId: NOT_ALLOWED,
+      reason: `account ${NOT_ALLOWED} is not on the hub's allow-list`,
+      error: { name: 'AccountNotAllowedError', retryable: false },
+    });
+    expect(await run.root.ledger.get(mismatch.data.id, 'fail')).toMatchObject({
+      outcome: 'rejected',
+      reason: expect.stringContaining(`external_accounts.arn names ${B}`),
+    });
+    expect(await ingressRules(A, 'us-east-1', groupId)).toEqual(['tcp 22-22 0.0.0.0/0']);
+    await expectDrained();
+  });
+
+  it('records failed, terminally, when the member role is missing or refuses the hub (AccessDenied), and consumes the message', async () => {
+    const groupId = await createGroup(B, 'us-east-1', [WORLD_SSH]);
+    const doc = alert(B, 'us-east-1', groupId);
+    await publish(sns, up.topic.arn, doc);
+
+    const run = await start();
+    // moto lets AssumeRole into any role, even a missing one; AWS answers AccessDenied for both cases.
+    run.proxy.failNext(
+      { action: 'AssumeRole' },
+      {
+        status: 403,
+        body: awsQueryError(
+          'AccessDenied',
+          `User: arn:aws:sts::123456789012:assumed-role/hub/x is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${B}:role/remediation-hub/RemediationHubMemberRole`,
+        ),
+      },
+    );
+    const { results, summary } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(outcomesOf(results)).toEqual({ failed: 1 });
+    expect(summary).toMatchObject({ received: 1, deleted: 1, returned: 0 });
+    await expectDrained();
+    expect(await run.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
+      state: 'completed',
+      outcome: 'failed',
+      error: { name: 'AccessDeniedError', retryable: false, code: 'AccessDenied' },
+    });
+    expect(await ingressRules(B, 'us-east-1', groupId)).toEqual(['tcp 22-22 0.0.0.0/0']);
+  });
+
+  it('records resource-gone for a group deleted before the alert is processed', async () => {
+    const groupId = await createGroup(C, 'eu-west-1', [WORLD_SSH]);
+    const ec2 = await memberEc2(C, 'eu-west-1');
+    await ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId }));
+    ec2.destroy();
+    const doc = alert(C, 'eu-west-1', groupId);
+    await publish(sns, up.topic.arn, doc);
+
+    const run = await start();
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(outcomesOf(results)).toEqual({ 'resource-gone': 1 });
+    expect(await run.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
+      outcome: 'resource-gone',
+      error: { name: 'ResourceGoneError', retryable: false },
+    });
+    await expectDrained();
+  });
+
+  it('records already-compliant when the world rule is already gone, and when it disappears between describe and revoke', async () => {
+    const closed = await createGroup(A, 'eu-west-1', [OFFICE_SSH]);
+    const racing = await createGroup(B, 'eu-west-1', [WORLD_SSH]);
+    const closedDoc = alert(A, 'eu-west-1', closed);
+    const racingDoc = alert(B, 'eu-west-1', racing);
+    await publish(sns, up.topic.arn, closedDoc);
+    await publish(sns, up.topic.arn, racingDoc);
+
+    const run = await start();
+    // Someone else removed the rule after the hub described the group.
+    run.proxy.failNext(
+      { action: 'RevokeSecurityGroupIngress' },
+      {
+        status: 400,
+        body: `<?xml version="1.0" encoding="UTF-8"?>
+<Response><Errors><Error><Code>InvalidPermission.NotFound</Code><Message>The specified rule does not exist in this security group.</Message></Error></Errors><RequestID>11111111-2222-4333-8444-555555555555</RequestID></Response>`,
+      },
+    );
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(outcomesOf(results)).toEqual({ 'already-compliant': 2 });
+    expect(requests(run, 'RevokeSecurityGroupIngress')).toHaveLength(1);
+    expect(await run.root.ledger.get(closedDoc.data.id, 'fail')).toMatchObject({
+      outcome: 'already-compliant',
+      decision: 'compliant',
+      revoked: [],
+    });
+    expect(await run.root.ledger.get(racingDoc.data.id, 'fail')).toMatchObject({
+      outcome: 'already-compliant',
+      decision: 'remediate',
+      revoked: [],
+      reason: expect.stringContaining('InvalidPermission.NotFound'),
+    });
+    await expectDrained();
+  });
+
+  it('ignores a pass alert without assuming any role', async () => {
+    const groupId = await createGroup(C, 'us-east-1', [WORLD_SSH]);
+    const doc = alert(C, 'us-east-1', groupId, { status: 'pass' });
+    await publish(sns, up.topic.arn, doc);
+
+    const run = await start();
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(outcomesOf(results)).toEqual({ ignored: 1 });
+    expect(requests(run, 'AssumeRole')).toEqual([]);
+    expect(await run.root.ledger.get(doc.data.id, 'pass')).toMatchObject({
+      outcome: 'ignored',
+      decision: 'ignored',
+    });
+    expect(await ingressRules(C, 'us-east-1', groupId)).toEqual(['tcp 22-22 0.0.0.0/0']);
+    await expectDrained();
+  });
+
+  it('rejects malformed messages, consumes them, and still processes the other alerts of the batch', async () => {
+    const groupId = await createGroup(A, 'us-east-1', [WORLD_SSH]);
+    const good = alert(A, 'us-east-1', groupId);
+    const badAccount = alert(A, 'us-east-1', groupId);
+    badAccount.included.find((e: { type: string }) => e.type === 'external_accounts').attributes.account =
+      '12345';
+    await publish(sns, up.topic.arn, '{"data": {"id": ');
+    await publish(sns, up.topic.arn, good);
+    await publish(sns, up.topic.arn, badAccount);
+
+    const run = await start();
+    const { results, summary } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(summary.batches).toBe(1);
+    expect(outcomesOf(results)).toEqual({ rejected: 2, remediated: 1 });
+    const notJson = results.find((r) => r.alertId?.startsWith('unparsed:')) as AlertResult;
+    expect(notJson.alertId).toBe(`unparsed:${notJson.messageId}`);
+    expect(await run.root.ledger.get(notJson.alertId ?? '', 'unknown')).toMatchObject({
+      outcome: 'rejected',
+      error: { name: 'MalformedAlertError', retryable: false },
+    });
+    // An id that can still be read keys the rejection like any notification.
+    expect(await run.root.ledger.get(badAccount.data.id, 'fail')).toMatchObject({
+      outcome: 'rejected',
+      reason: expect.stringContaining('included[external_accounts].attributes.account'),
+    });
+    expect(await ingressRules(A, 'us-east-1', groupId)).toEqual([]);
+    await expectDrained();
+  });
+});

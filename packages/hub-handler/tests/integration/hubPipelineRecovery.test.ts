@@ -1,0 +1,241 @@
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { ec2Error, makeAlert } from '@remediation-hub/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalUpResult } from '../../src/local/localUp.js';
+import {
+  consumeOnce,
+  createGroup,
+  eventOf,
+  flattenRules,
+  type HubRun,
+  hubSns,
+  hubSqs,
+  ingressRules,
+  invoke,
+  OFFICE_SSH,
+  outcomesOf,
+  publish,
+  queueDepth,
+  receiveMessages,
+  settle,
+  startHubRun,
+  uniqueName,
+  upTestHub,
+  WORLD_SSH,
+} from '../support/testHub.js';
+
+// Accounts 333333333360-369 belong to this file.
+const A = '333333333360';
+const B = '333333333361';
+
+/** Retries, leases, dry-run and strategies, through SNS → SQS → handler. */
+describe('hub pipeline: recovery and modes', () => {
+  let up: LocalUpResult;
+  let sns: SNSClient;
+  let sqs: SQSClient;
+  const runs: HubRun[] = [];
+
+  const start = async (env: Record<string, string> = {}) => {
+    const run = await startHubRun(up, env);
+    runs.push(run);
+    return run;
+  };
+  const alert = (accountId: string, region: string, groupId: string, signature?: string) =>
+    makeAlert({ id: uniqueName('alert'), accountId, region, groupId, ...(signature ? { signature } : {}) });
+  const requests = (run: HubRun, action: string) => run.proxy.requests.filter((r) => r.action === action);
+
+  beforeAll(async () => {
+    up = await upTestHub('recovery', [A, B]);
+    sns = hubSns();
+    sqs = hubSqs();
+  });
+  afterEach(async () => {
+    for (const run of runs.splice(0)) await run.close();
+  });
+  afterAll(() => {
+    sns.destroy();
+    sqs.destroy();
+  });
+
+  it('reports a retryable error in batchItemFailures, keeps the record open, and remediates on redelivery', async () => {
+    const groupId = await createGroup(A, 'us-east-1', [WORLD_SSH, OFFICE_SSH]);
+    const doc = alert(A, 'us-east-1', groupId);
+    const other = await createGroup(A, 'us-east-1', [WORLD_SSH]);
+    const otherDoc = alert(A, 'us-east-1', other);
+    await publish(sns, up.topic.arn, doc);
+    await publish(sns, up.topic.arn, otherDoc);
+
+    const run = await start();
+    run.proxy.failNext((r) => r.action === 'RevokeSecurityGroupIngress' && r.params.GroupId === groupId, {
+      status: 503,
+      body: ec2Error('RequestLimitExceeded', 'Request limit exceeded.'),
+    });
+    const messages = await receiveMessages(sqs, up.queue.url, 2);
+    const response = await invoke(run, eventOf(messages));
+    const failedId = messages.find((m) => JSON.parse(m.Body ?? '{}').data.id === doc.data.id)?.MessageId;
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: failedId }]);
+    expect(await run.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
+      state: 'in-progress',
+      attempts: 1,
+      error: { name: 'ThrottledError', retryable: true },
+    });
+    expect((await run.root.ledger.get(otherDoc.data.id, 'fail'))?.outcome).toBe('remediated');
+    expect(await ingressRules(A, 'us-east-1', groupId)).toEqual([
+      'tcp 22-22 0.0.0.0/0',
+      'tcp 22-22 10.0.0.0/8',
+    ]);
+
+    await settle(sqs, up.queue.url, messages, response.batchItemFailures);
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(outcomesOf(results)).toEqual({ remediated: 1 });
+    const record = await run.root.ledger.get(doc.data.id, 'fail');
+    expect(record).toMatchObject({ state: 'completed', outcome: 'remediated', attempts: 2 });
+    expect(record?.error).toBeUndefined();
+    expect(await ingressRules(A, 'us-east-1', groupId)).toEqual(['tcp 22-22 10.0.0.0/8']);
+    expect(await queueDepth(sqs, up.queue.url)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it('leaves a live lease of another worker alone and takes it over once it has expired', async () => {
+    const groupId = await createGroup(B, 'eu-west-1', [WORLD_SSH]);
+    const doc = alert(B, 'eu-west-1', groupId);
+    await publish(sns, up.topic.arn, doc);
+
+    const run = await start({ LEASE_SECONDS: '60' });
+    // A worker claimed the alert and crashed before completing it.
+    await run.root.ledger.claim({
+      alertId: doc.data.id,
+      eventKey: 'fail',
+      alertStatus: 'fail',
+      owner: 'crashed-worker',
+      leaseSeconds: 60,
+      now: run.clock.now(),
+    });
+
+    const messages = await receiveMessages(sqs, up.queue.url, 1);
+    const early = await invoke(run, eventOf(messages));
+    expect(early.batchItemFailures).toEqual([{ itemIdentifier: messages[0]?.MessageId }]);
+    expect(requests(run, 'AssumeRole')).toEqual([]);
+    await settle(sqs, up.queue.url, messages, early.batchItemFailures);
+
+    run.clock.advanceSeconds(61);
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(results).toEqual([expect.objectContaining({ outcome: 'remediated', takenOver: true })]);
+    expect(await run.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
+      outcome: 'remediated',
+      attempts: 2,
+    });
+    expect(await ingressRules(B, 'eu-west-1', groupId)).toEqual([]);
+  });
+
+  it('records the plan and revokes nothing in dry-run mode', async () => {
+    const groupId = await createGroup(A, 'eu-west-1', [WORLD_SSH, OFFICE_SSH]);
+    const doc = alert(A, 'eu-west-1', groupId);
+    await publish(sns, up.topic.arn, doc);
+
+    const run = await start({ REMEDIATION_MODE: 'dry-run' });
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(outcomesOf(results)).toEqual({ 'dry-run': 1 });
+    expect(requests(run, 'RevokeSecurityGroupIngress')).toEqual([]);
+    const record = await run.root.ledger.get(doc.data.id, 'fail');
+    expect(record).toMatchObject({ outcome: 'dry-run', mode: 'dry-run', decision: 'remediate', revoked: [] });
+    expect(flattenRules(record?.plan?.revoke ?? [])).toEqual(['tcp 22-22 0.0.0.0/0']);
+    expect(flattenRules(record?.permissionsAfter ?? [])).toEqual(
+      flattenRules(record?.permissionsBefore ?? []),
+    );
+    expect(await ingressRules(A, 'eu-west-1', groupId)).toEqual([
+      'tcp 22-22 0.0.0.0/0',
+      'tcp 22-22 10.0.0.0/8',
+    ]);
+  });
+
+  it('plans only for the accounts in DRY_RUN_ACCOUNTS and remediates the others', async () => {
+    const inA = await createGroup(A, 'us-east-1', [WORLD_SSH]);
+    const inB = await createGroup(B, 'us-east-1', [WORLD_SSH]);
+    const docA = alert(A, 'us-east-1', inA);
+    const docB = alert(B, 'us-east-1', inB);
+    await publish(sns, up.topic.arn, docA);
+    await publish(sns, up.topic.arn, docB);
+
+    const run = await start({ DRY_RUN_ACCOUNTS: B });
+    await consumeOnce(run, sqs, up.queue.url);
+
+    expect((await run.root.ledger.get(docA.data.id, 'fail'))?.outcome).toBe('remediated');
+    expect(await run.root.ledger.get(docB.data.id, 'fail')).toMatchObject({
+      outcome: 'dry-run',
+      mode: 'dry-run',
+    });
+    expect(await ingressRules(A, 'us-east-1', inA)).toEqual([]);
+    expect(await ingressRules(B, 'us-east-1', inB)).toEqual(['tcp 22-22 0.0.0.0/0']);
+  });
+
+  it('narrows a world-open port range to everything but the alert’s port with strategy narrow', async () => {
+    const groupId = await createGroup(A, 'us-west-2', [
+      { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+    ]);
+    const doc = alert(A, 'us-west-2', groupId);
+    await publish(sns, up.topic.arn, doc);
+
+    const run = await start({ STRATEGY: 'narrow' });
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(outcomesOf(results)).toEqual({ remediated: 1 });
+    expect(await ingressRules(A, 'us-west-2', groupId)).toEqual([
+      'tcp 0-21 0.0.0.0/0',
+      'tcp 23-65535 0.0.0.0/0',
+    ]);
+    const record = await run.root.ledger.get(doc.data.id, 'fail');
+    expect(flattenRules(record?.revoked ?? [])).toEqual(['tcp 0-65535 0.0.0.0/0']);
+    expect(flattenRules(record?.authorized ?? [])).toEqual(['tcp 0-21 0.0.0.0/0', 'tcp 23-65535 0.0.0.0/0']);
+    expect(flattenRules(record?.permissionsAfter ?? [])).toEqual([
+      'tcp 0-21 0.0.0.0/0',
+      'tcp 23-65535 0.0.0.0/0',
+    ]);
+    expect(record?.requestIds).toHaveLength(3);
+  });
+
+  it('leaves a group tagged exempt alone, and records unsupported for an unknown signature', async () => {
+    const exempt = await createGroup(B, 'eu-west-1', [WORLD_SSH], { 'remediation-hub:exempt': 'true' });
+    const open = await createGroup(B, 'eu-west-1', [WORLD_SSH]);
+    const exemptDoc = alert(B, 'eu-west-1', exempt);
+    const unknownDoc = alert(B, 'eu-west-1', open, 'AWS:EC2-999');
+    await publish(sns, up.topic.arn, exemptDoc);
+    await publish(sns, up.topic.arn, unknownDoc);
+
+    const run = await start();
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(outcomesOf(results)).toEqual({ exempt: 1, unsupported: 1 });
+    expect(requests(run, 'RevokeSecurityGroupIngress')).toEqual([]);
+    expect(await ingressRules(B, 'eu-west-1', exempt)).toEqual(['tcp 22-22 0.0.0.0/0']);
+    expect(await ingressRules(B, 'eu-west-1', open)).toEqual(['tcp 22-22 0.0.0.0/0']);
+  });
+
+  it('logs each alert on a child logger with trusted fields only, and never the member credentials', async () => {
+    const groupId = await createGroup(A, 'eu-central-1', [WORLD_SSH]);
+    const doc = alert(A, 'eu-central-1', groupId);
+    doc.data.attributes.untrusted_note = 'INJECTED-VALUE';
+    await publish(sns, up.topic.arn, doc);
+
+    const run = await start({ LOG_LEVEL: 'debug' });
+    await consumeOnce(run, sqs, up.queue.url);
+
+    const { credentials } = await run.root.credentials.forAccount(A);
+    const text = run.log.text();
+    expect(text).not.toContain(credentials.secretAccessKey);
+    expect(text).not.toContain(credentials.sessionToken);
+    expect(text).not.toContain('INJECTED-VALUE');
+    const line = run.log.lines.find((l) => l.msg === 'alert processed');
+    expect(line).toMatchObject({
+      alertId: doc.data.id,
+      accountId: A,
+      region: 'eu-central-1',
+      groupId,
+      outcome: 'remediated',
+      revoked: 1,
+    });
+  });
+});
