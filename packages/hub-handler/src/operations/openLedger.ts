@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigurationError } from '@remediation-hub/core';
 import { DynamoDbLedger } from '../adapters/DynamoDbLedger.js';
+import { cliHubCredentials } from '../cli/hubEnvironment.js';
 
 export interface LedgerConnection {
   ledger: DynamoDbLedger;
@@ -22,7 +23,8 @@ export interface OpenLedgerOptions {
 
 /**
  * The ledger for the read-side commands (`audit`): only the table, the region and, on an emulator, the
- * endpoint are needed, not the hub's whole configuration. Credentials come from the SDK's default chain.
+ * endpoint are needed, not the hub's whole configuration. Credentials come from the SDK's default chain
+ * (on an emulator without any configured, its placeholder keys).
  */
 export function openLedger(options: OpenLedgerOptions = {}): LedgerConnection {
   const env = options.env ?? process.env;
@@ -37,7 +39,13 @@ export function openLedger(options: OpenLedgerOptions = {}): LedgerConnection {
     throw new ConfigurationError('no region: set AWS_REGION to the hub region (e.g. us-east-1)');
   }
   const endpoint = options.endpoint ?? nonEmpty(env.AWS_ENDPOINT_URL);
-  const dynamodb = new DynamoDBClient({ region, ...(endpoint ? { endpoint } : {}), maxAttempts: 5 });
+  const credentials = cliHubCredentials(env);
+  const dynamodb = new DynamoDBClient({
+    region,
+    maxAttempts: 5,
+    ...(endpoint ? { endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+  });
   const documentClient = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });

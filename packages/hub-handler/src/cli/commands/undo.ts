@@ -6,6 +6,7 @@ import { createLogger } from '../../logging/createLogger.js';
 import { recordRevert } from '../../operations/recordRevert.js';
 import { type UndoResult, undoRemediation } from '../../operations/undoRemediation.js';
 import { formatPermissions } from '../format/formatPermission.js';
+import { cliHubCredentials } from '../hubEnvironment.js';
 import type { CliIo } from '../io.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -36,9 +37,12 @@ export function registerUndo(program: Command, io: CliIo, context: UndoCommandCo
     .option('--dry-run', 'print what would change, change nothing')
     .option('--json', 'print one JSON document')
     .action(async (alertId: string, options: UndoOptions) => {
-      const config = loadConfig(context.env ?? process.env);
+      const env = context.env ?? process.env;
+      const config = loadConfig(env);
+      const credentials = cliHubCredentials(env);
       const root = createCompositionRoot({
         config,
+        ...(credentials ? { credentials } : {}),
         logger: createLogger({ destination: 'stderr', level: 'warn' }),
         sessionName: 'remediation-hub-undo',
         ...(context.endpoint ? { endpoint: context.endpoint } : {}),
@@ -62,16 +66,19 @@ export function registerUndo(program: Command, io: CliIo, context: UndoCommandCo
     });
 }
 
+/** Wide enough for the longest label, `ingress would be:`. */
+const LABEL_WIDTH = 18;
+
 export function renderUndo(result: UndoResult): string {
   const { original, target } = result;
   const lines = [
     `${result.dryRun ? 'dry run: would undo' : 'undid'} ${original.alertId} (${original.eventKey}, remediated ${original.recordedAt})`,
-    `  group:          ${target.groupId} in ${target.accountId} ${target.region}`,
+    `  ${'group:'.padEnd(LABEL_WIDTH)}${target.groupId} in ${target.accountId} ${target.region}`,
   ];
   const list = (title: string, entries: readonly string[]) => {
     const [first, ...rest] = entries.length > 0 ? entries : ['(none)'];
-    lines.push(`  ${`${title}:`.padEnd(16)}${first}`);
-    for (const entry of rest) lines.push(`  ${''.padEnd(16)}${entry}`);
+    lines.push(`  ${`${title}:`.padEnd(LABEL_WIDTH)}${first}`);
+    for (const entry of rest) lines.push(`  ${''.padEnd(LABEL_WIDTH)}${entry}`);
   };
   list(result.dryRun ? 'would authorize' : 're-authorized', formatPermissions(result.authorize));
   if (result.revoke.length > 0)
@@ -81,7 +88,7 @@ export function renderUndo(result: UndoResult): string {
   list('ingress before', formatPermissions(result.permissionsBefore));
   list(result.dryRun ? 'ingress would be' : 'ingress after', formatPermissions(result.permissionsAfter));
   if (result.event) {
-    lines.push(`  recorded:       ${result.event.eventKey} (outcome reverted)`);
+    lines.push(`  ${'recorded:'.padEnd(LABEL_WIDTH)}${result.event.eventKey} (outcome reverted)`);
     if (result.requestIds.length > 0) list('request ids', result.requestIds);
   } else {
     lines.push('  nothing was changed (--dry-run)');

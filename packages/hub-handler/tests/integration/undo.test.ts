@@ -1,0 +1,334 @@
+import { randomBytes } from 'node:crypto';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+  type IpPermission,
+} from '@aws-sdk/client-ec2';
+import { type LedgerRecord, OperationRefusedError, undoEventKey } from '@remediation-hub/core';
+import {
+  assumeAccount,
+  awsClientConfig,
+  emulatorEndpoint,
+  hubCredentials,
+  makeAlert,
+  type RecordingProxy,
+  startRecordingProxy,
+} from '@remediation-hub/testkit';
+import type { SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { type CompositionRoot, createCompositionRoot } from '../../src/compositionRoot.js';
+import { loadConfig } from '../../src/config.js';
+import { type LocalUpResult, localUp } from '../../src/local/localUp.js';
+import { createLogger } from '../../src/logging/createLogger.js';
+import { recordRevert } from '../../src/operations/recordRevert.js';
+
+// Accounts of this file only: the emulator is shared with every other test of the run.
+const MEMBER = '555555557701';
+const REGION = 'eu-west-1';
+
+const SSH_WORLD: IpPermission = {
+  IpProtocol: 'tcp',
+  FromPort: 22,
+  ToPort: 22,
+  IpRanges: [
+    { CidrIp: '0.0.0.0/0', Description: 'ssh from anywhere' },
+    { CidrIp: '10.0.0.0/8', Description: 'office' },
+  ],
+  Ipv6Ranges: [{ CidrIpv6: '::/0', Description: 'ssh from anywhere, v6' }],
+};
+const HTTPS_WORLD: IpPermission = {
+  IpProtocol: 'tcp',
+  FromPort: 443,
+  ToPort: 443,
+  IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+};
+const ALL_PORTS_WORLD: IpPermission = {
+  IpProtocol: 'tcp',
+  FromPort: 0,
+  ToPort: 65535,
+  IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'everything, by mistake' }],
+};
+
+/** Ingress as sorted `protocol from-to source description` lines: equal sets of rules compare equal. */
+function rules(permissions: readonly IpPermission[] | undefined): string[] {
+  const out: string[] = [];
+  for (const p of permissions ?? []) {
+    const ports = `${p.IpProtocol} ${p.FromPort ?? ''}-${p.ToPort ?? ''}`;
+    for (const r of p.IpRanges ?? []) out.push(`${ports} ${r.CidrIp} ${r.Description ?? ''}`.trim());
+    for (const r of p.Ipv6Ranges ?? []) out.push(`${ports} ${r.CidrIpv6} ${r.Description ?? ''}`.trim());
+  }
+  return out.sort();
+}
+
+describe('undo', () => {
+  const prefix = `undotest-${randomBytes(3).toString('hex')}-`;
+  let up: LocalUpResult;
+  let ec2: EC2Client;
+  const roots: CompositionRoot[] = [];
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    up = await localUp({
+      accounts: [MEMBER],
+      endpoint: emulatorEndpoint(),
+      prefix,
+      credentials: hubCredentials,
+    });
+    // The CLI reads the hub's configuration from the environment, as an operator's shell would have it.
+    Object.assign(process.env, up.env);
+    ec2 = new EC2Client(awsClientConfig({ region: REGION, credentials: await assumeAccount(MEMBER) }));
+  }, 60_000);
+  afterAll(() => {
+    for (const key of Object.keys(up.env)) {
+      if (savedEnv[key] === undefined) delete process.env[key];
+      else process.env[key] = savedEnv[key];
+    }
+    for (const root of roots) root.destroy();
+    ec2.destroy();
+  });
+
+  async function createGroup(ingress: IpPermission[], tags: Record<string, string> = {}): Promise<string> {
+    const tagList = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+    const { GroupId } = await ec2.send(
+      new CreateSecurityGroupCommand({
+        GroupName: `${prefix}${randomBytes(3).toString('hex')}`,
+        Description: 'undo test group',
+        ...(tagList.length > 0
+          ? { TagSpecifications: [{ ResourceType: 'security-group', Tags: tagList }] }
+          : {}),
+      }),
+    );
+    if (!GroupId) throw new Error('no GroupId');
+    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: ingress }));
+    return GroupId;
+  }
+
+  async function ingress(groupId: string): Promise<IpPermission[]> {
+    const { SecurityGroups } = await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }));
+    return SecurityGroups?.[0]?.IpPermissions ?? [];
+  }
+
+  /** One alert through the real hub path (the Lambda's batch processor), as SQS would deliver it. */
+  async function remediate(
+    groupId: string,
+    options: { strategy?: 'revoke' | 'narrow'; signature?: string } = {},
+  ) {
+    const root = createCompositionRoot({
+      config: loadConfig({ ...up.env, STRATEGY: options.strategy ?? 'revoke' }),
+      credentials: hubCredentials,
+      logger: createLogger({ level: 'silent', destination: 'stderr' }),
+    });
+    roots.push(root);
+    const alertId = `${Date.now()}${randomBytes(2).readUInt16BE()}`;
+    const body = JSON.stringify(
+      makeAlert({
+        id: alertId,
+        accountId: MEMBER,
+        region: REGION,
+        groupId,
+        signature: options.signature ?? 'AWS:EC2-002',
+      }),
+    );
+    const event: SQSEvent = {
+      Records: [
+        {
+          messageId: `m-${alertId}`,
+          receiptHandle: '',
+          body,
+          attributes: {
+            ApproximateReceiveCount: '1',
+            SentTimestamp: String(Date.now()),
+            SenderId: 'test',
+            ApproximateFirstReceiveTimestamp: String(Date.now()),
+          },
+          messageAttributes: {},
+          md5OfBody: '',
+          eventSource: 'aws:sqs',
+          eventSourceARN: up.queue.arn,
+          awsRegion: up.region,
+        },
+      ],
+    };
+    const { results } = await root.processBatch(event, 'undo-test');
+    return { alertId, outcome: results[0]?.outcome, ledger: root.ledger };
+  }
+
+  async function cli(...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), isTty: false };
+    const code = await main(argv, io);
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  }
+
+  describe('of a revoke remediation', () => {
+    let groupId: string;
+    let before: IpPermission[];
+    let alertId: string;
+    let proxy: RecordingProxy;
+    let undoRun: Awaited<ReturnType<typeof cli>>;
+    let records: LedgerRecord[];
+
+    beforeAll(async () => {
+      groupId = await createGroup([SSH_WORLD, HTTPS_WORLD]);
+      before = await ingress(groupId);
+      const remediation = await remediate(groupId);
+      expect(remediation.outcome).toBe('remediated');
+      alertId = remediation.alertId;
+      expect(rules(await ingress(groupId))).not.toEqual(rules(before));
+
+      // The undo's AWS traffic goes through a recording proxy, to see its AssumeRole.
+      proxy = await startRecordingProxy();
+      process.env.AWS_ENDPOINT_URL = proxy.endpoint;
+      try {
+        undoRun = await cli('undo', alertId);
+      } finally {
+        process.env.AWS_ENDPOINT_URL = up.env.AWS_ENDPOINT_URL;
+        await proxy.close();
+      }
+      records = await remediation.ledger.listByAlert(alertId);
+    }, 60_000);
+
+    it('restores the group to exactly its ingress before the remediation, rule descriptions included', async () => {
+      expect(undoRun.stderr).toBe('');
+      expect(undoRun.code).toBe(0);
+      expect(rules(await ingress(groupId))).toEqual(rules(before));
+    });
+
+    it('re-authorizes what was revoked, and says so', () => {
+      expect(undoRun.stdout).toContain(`undid ${alertId} (fail, remediated `);
+      expect(undoRun.stdout).toMatch(/re-authorized: {4}tcp 22 from 0\.0\.0\.0\/0\n {20}tcp 22 from ::\/0\n/);
+      expect(undoRun.stdout).toMatch(/recorded: {9}undo#fail#\S+ \(outcome reverted\)/);
+    });
+
+    it('acts through the member role, assumed with the external id', () => {
+      const assumeRoles = proxy.requests.filter((r) => r.action === 'AssumeRole');
+      expect(assumeRoles).toHaveLength(1);
+      expect(assumeRoles[0]?.params).toMatchObject({
+        RoleArn: `arn:aws:iam::${MEMBER}:role/remediation-hub/RemediationHubMemberRole`,
+        ExternalId: up.externalId,
+      });
+    });
+
+    it('records a reverted event linked to the original, and marks the original as undone by it', () => {
+      const original = records.find((r) => r.eventKey === 'fail');
+      const undoEvent = records.find((r) => r.eventKey.startsWith('undo#fail#'));
+      expect(undoEvent).toMatchObject({
+        outcome: 'reverted',
+        state: 'completed',
+        accountId: MEMBER,
+        region: REGION,
+        resourceId: groupId,
+        revertOf: { alertId, eventKey: 'fail' },
+        revoked: [],
+      });
+      expect(rules(undoEvent?.authorized)).toEqual([
+        'tcp 22-22 0.0.0.0/0 ssh from anywhere',
+        'tcp 22-22 ::/0 ssh from anywhere, v6',
+      ]);
+      expect(undoEvent?.requestIds.length).toBeGreaterThan(0);
+      expect(original?.revertedBy).toBe(undoEvent?.eventKey);
+    });
+
+    it('shows the undo in `audit show` next to the remediation', async () => {
+      const { code, stdout } = await cli('audit', 'show', alertId);
+      expect(code).toBe(0);
+      expect(stdout).toContain(`${alertId}  fail  remediated`);
+      expect(stdout).toMatch(new RegExp(`${alertId}  undo#fail#\\S+  reverted`));
+      expect(stdout).toMatch(/undoes: +\S+ fail/);
+    });
+
+    it('refuses a second undo of the same remediation, in one line with exit code 2', async () => {
+      const again = await cli('undo', alertId);
+      expect(again.code).toBe(2);
+      expect(again.stdout).toBe('');
+      expect(again.stderr).toMatch(
+        new RegExp(`^remediation-hub: ${alertId} \\(fail\\) was already undone \\(undo#fail#\\S+\\)\\n$`),
+      );
+      expect(rules(await ingress(groupId))).toEqual(rules(before));
+    });
+  });
+
+  it('refuses to undo a record that was not a remediation', async () => {
+    const groupId = await createGroup([SSH_WORLD], { 'remediation-hub:exempt': 'true' });
+    const { alertId, outcome } = await remediate(groupId);
+    expect(outcome).toBe('exempt');
+    const { code, stderr } = await cli('undo', alertId);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `remediation-hub: ${alertId} (fail) was not a remediation: its outcome is exempt; only remediated records can be undone\n`,
+    );
+  });
+
+  it('refuses an alert the ledger does not know', async () => {
+    const { code, stderr } = await cli('undo', 'no-such-alert');
+    expect(code).toBe(2);
+    expect(stderr).toBe('remediation-hub: no ledger record for alert no-such-alert\n');
+  });
+
+  it('with --dry-run prints what it would re-authorize and changes nothing', async () => {
+    const groupId = await createGroup([SSH_WORLD]);
+    const { alertId, ledger } = await remediate(groupId);
+    const remediated = await ingress(groupId);
+    const { code, stdout } = await cli('undo', alertId, '--dry-run');
+    expect(code).toBe(0);
+    expect(stdout).toContain(`dry run: would undo ${alertId} (fail`);
+    expect(stdout).toMatch(/would authorize: {2}tcp 22 from 0\.0\.0\.0\/0\n {20}tcp 22 from ::\/0\n/);
+    expect(stdout).toContain('nothing was changed (--dry-run)');
+    expect(rules(await ingress(groupId))).toEqual(rules(remediated));
+    const records = await ledger.listByAlert(alertId);
+    expect(records.map((r) => r.eventKey)).toEqual(['fail']);
+    expect(records[0]?.revertedBy).toBeUndefined();
+  });
+
+  it('of a narrow remediation revokes the re-authorized ranges and restores the whole range', async () => {
+    const groupId = await createGroup([ALL_PORTS_WORLD]);
+    const before = await ingress(groupId);
+    const { alertId, outcome } = await remediate(groupId, { strategy: 'narrow' });
+    expect(outcome).toBe('remediated');
+    expect(rules(await ingress(groupId))).toEqual([
+      'tcp 0-21 0.0.0.0/0 everything, by mistake',
+      'tcp 23-65535 0.0.0.0/0 everything, by mistake',
+    ]);
+    const { code, stdout, stderr } = await cli('undo', alertId, '--json');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { revoke: IpPermission[]; authorize: IpPermission[] };
+    expect(rules(result.revoke)).toEqual(['tcp 0-21 0.0.0.0/0', 'tcp 23-65535 0.0.0.0/0']);
+    expect(rules(result.authorize)).toEqual(['tcp 0-65535 0.0.0.0/0 everything, by mistake']);
+    expect(rules(await ingress(groupId))).toEqual(rules(before));
+  });
+
+  it('records only one of two undos that race for the same remediation', async () => {
+    const groupId = await createGroup([SSH_WORLD]);
+    const { alertId, ledger } = await remediate(groupId);
+    const original = await ledger.get(alertId, 'fail');
+    if (!original) throw new Error('no ledger record');
+    const root = roots.at(-1) as CompositionRoot;
+    const event = (at: Date): LedgerRecord => ({
+      ...original,
+      eventKey: undoEventKey('fail', at),
+      outcome: 'reverted',
+      revertOf: { alertId, eventKey: 'fail' },
+      recordedAt: at.toISOString(),
+    });
+    const write = (at: Date) =>
+      recordRevert({
+        client: root.documentClient,
+        tableName: up.ledgerTable.name,
+        original,
+        event: event(at),
+      });
+
+    await write(new Date(Date.now() + 1));
+    const second = await write(new Date(Date.now() + 2)).catch((error: unknown) => error);
+    expect(second).toBeInstanceOf(OperationRefusedError);
+    expect((second as Error).message).toMatch(/was undone by someone else while this undo ran/);
+    const keys = (await ledger.listByAlert(alertId)).map((r) => r.eventKey);
+    expect(keys.filter((k) => k.startsWith('undo#'))).toHaveLength(1);
+  });
+});
