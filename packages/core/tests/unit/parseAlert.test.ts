@@ -339,6 +339,13 @@ describe('parseAlert', () => {
       expect(errorFor((d) => (d.data.id = 5)).alertId).toBeUndefined();
     });
 
+    it('describes a received value that JSON cannot show', () => {
+      const error = errorFor((d) => {
+        d.data.attributes.resource = 10n;
+      });
+      expect(error.message).toBe('data.attributes.resource: expected a string, got 10');
+    });
+
     it('shortens a long received value', () => {
       const error = errorFor((d) => {
         d.data.attributes.resource = `i-${'0'.repeat(100)}`;

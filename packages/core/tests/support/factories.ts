@@ -1,0 +1,66 @@
+import type { Alert, IpPermission, PlanOptions, SecurityGroup, Tag } from '../../src/index.js';
+
+export const GROUP_ID = 'sg-0a1b2c3d4e5f60718';
+
+/** A parsed alert about `GROUP_ID`, for signature AWS:EC2-002 unless told otherwise. */
+export function makeAlert(overrides: Partial<Alert> = {}): Alert {
+  return {
+    id: '1306879672',
+    status: 'fail',
+    accountId: '111111111111',
+    externalAccountArn: 'arn:aws:iam::111111111111:role/Evident-Service-Role',
+    externalAccountArnAccountId: '111111111111',
+    region: 'ap-northeast-1',
+    securityGroupId: GROUP_ID,
+    signature: { identifier: 'AWS:EC2-002', name: 'Global Admin Port Access - SSH (TCP Port 22) Detected' },
+    riskLevel: 'high',
+    createdAt: '2018-11-05T03:57:05.000Z',
+    startedAt: '2018-11-05T03:57:05.000Z',
+    updatedAt: '2018-11-05T03:57:05.000Z',
+    ...overrides,
+  };
+}
+
+export function makeGroup(permissions: IpPermission[], tags: Tag[] = []): SecurityGroup {
+  return {
+    GroupId: GROUP_ID,
+    GroupName: 'web',
+    Description: 'web servers',
+    OwnerId: '111111111111',
+    VpcId: 'vpc-0123456789abcdef0',
+    IpPermissions: permissions,
+    IpPermissionsEgress: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+    Tags: tags,
+  };
+}
+
+/** A permission with ports (tcp, udp, icmp type/code) and the given CIDRs, v4 or v6 by their shape. */
+export function permission(
+  protocol: string,
+  fromPort: number | undefined,
+  toPort: number | undefined,
+  ...cidrs: string[]
+): IpPermission {
+  const p: IpPermission = { IpProtocol: protocol };
+  if (fromPort !== undefined) p.FromPort = fromPort;
+  if (toPort !== undefined) p.ToPort = toPort;
+  const v4 = cidrs.filter((cidr) => !cidr.includes(':'));
+  const v6 = cidrs.filter((cidr) => cidr.includes(':'));
+  if (v4.length > 0) p.IpRanges = v4.map((CidrIp) => ({ CidrIp }));
+  if (v6.length > 0) p.Ipv6Ranges = v6.map((CidrIpv6) => ({ CidrIpv6 }));
+  return p;
+}
+
+export const tcp = (from: number, to: number, ...cidrs: string[]): IpPermission =>
+  permission('tcp', from, to, ...cidrs);
+export const udp = (from: number, to: number, ...cidrs: string[]): IpPermission =>
+  permission('udp', from, to, ...cidrs);
+export const allTraffic = (...cidrs: string[]): IpPermission =>
+  permission('-1', undefined, undefined, ...cidrs);
+
+export const REVOKE: PlanOptions = { strategy: 'revoke', exemptTagKey: 'remediation-hub:exempt' };
+export const NARROW: PlanOptions = { strategy: 'narrow', exemptTagKey: 'remediation-hub:exempt' };
+
+/** The alert for a signature identifier. */
+export const alertFor = (identifier: string, name = identifier): Alert =>
+  makeAlert({ signature: { identifier, name } });
