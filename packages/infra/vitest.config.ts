@@ -4,8 +4,12 @@ export default defineProject({
   test: {
     name: 'infra',
     include: ['tests/**/*.test.ts'],
-    // One emulator for the whole run, shared by every project (see testkit's global setup).
-    globalSetup: ['../testkit/src/vitestGlobalSetup.ts'],
+    globalSetup: [
+      // One emulator for the whole run, shared by every project (see testkit's global setup).
+      '../testkit/src/vitestGlobalSetup.ts',
+      // The app synthesized once; the template tests read it.
+      './tests/support/synthGlobalSetup.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

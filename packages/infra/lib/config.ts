@@ -1,0 +1,126 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+/**
+ * Synth-time configuration of the app: names and sizes that must agree between the hub stack and the
+ * member-role template, or that CDK needs as numbers at synth time. Deploy-time choices (Evident's
+ * account and external id, the allow-list, the mode) are CloudFormation parameters instead.
+ */
+export interface RemediationHubConfig {
+  /** Name of the role the hub assumes in every member account. */
+  readonly memberRoleName: string;
+  /** IAM path of the member role: starts and ends with `/`. */
+  readonly memberRolePath: string;
+  /** Name of the hub function's execution role; member roles trust exactly this role (aws:PrincipalArn). */
+  readonly hubRoleName: string;
+  readonly hubRolePath: string;
+  /** Lambda timeout; the queue's visibility timeout is six times this plus the batching window. */
+  readonly functionTimeoutSeconds: number;
+  readonly functionMemoryMb: number;
+  /** Reserved concurrency of the hub function (an upper bound on the hub's own parallelism). */
+  readonly reservedConcurrency: number;
+  /** Maximum concurrency of the SQS event source (2 to 1,000, at most the reserved concurrency). */
+  readonly maxConcurrency: number;
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  /** Default of the MaxReceiveCount parameter: receives before a message goes to the dead-letter queue. */
+  readonly defaultMaxReceiveCount: number;
+  /** The oldest-message alarm fires when a message has waited this long. */
+  readonly oldestMessageAlarmSeconds: number;
+  readonly logRetentionDays: number;
+  /** Name of the StackSet the StackSet stack creates in the management or delegated-administrator account. */
+  readonly stackSetName: string;
+}
+
+export const DEFAULT_CONFIG: RemediationHubConfig = {
+  memberRoleName: 'RemediationHubMemberRole',
+  memberRolePath: '/remediation-hub/',
+  hubRoleName: 'RemediationHubFunctionRole',
+  hubRolePath: '/remediation-hub/',
+  functionTimeoutSeconds: 60,
+  functionMemoryMb: 512,
+  reservedConcurrency: 10,
+  maxConcurrency: 5,
+  batchSize: 10,
+  maxBatchingWindowSeconds: 0,
+  defaultMaxReceiveCount: 5,
+  oldestMessageAlarmSeconds: 900,
+  logRetentionDays: 365,
+  stackSetName: 'remediation-hub-member-role',
+};
+
+/** Stack names, fixed so that the synthesized file names and the docs' commands stay stable. */
+export const STACK_NAMES = {
+  hub: 'RemediationHub',
+  memberRole: 'RemediationHubMemberRole',
+  memberRoleStackSet: 'RemediationHubMemberRoleStackSet',
+} as const;
+
+/** Lambda's SQS guidance: at least six times the function timeout, plus the batching window. */
+export function queueVisibilityTimeoutSeconds(config: RemediationHubConfig): number {
+  return 6 * config.functionTimeoutSeconds + config.maxBatchingWindowSeconds;
+}
+
+/** The ARN pattern the hub may assume: the member role, in any account of any partition. */
+export function memberRoleArnPattern(config: RemediationHubConfig): string {
+  return `arn:*:iam::*:role${config.memberRolePath}${config.memberRoleName}`;
+}
+
+export class InfraConfigError extends Error {
+  override readonly name = 'InfraConfigError';
+}
+
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const ROLE_PATH = /^\/([\x21-\x7e]{0,510}\/)?$/;
+
+/** Merges overrides (e.g. from the CDK context key `remediationHub`) into the defaults and validates. */
+export function resolveConfig(overrides: unknown = {}): RemediationHubConfig {
+  if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
+    throw new InfraConfigError('the remediationHub context must be an object');
+  }
+  const unknownKeys = Object.keys(overrides).filter((key) => !(key in DEFAULT_CONFIG));
+  if (unknownKeys.length > 0) {
+    throw new InfraConfigError(`unknown remediationHub setting(s): ${unknownKeys.join(', ')}`);
+  }
+  const config = { ...DEFAULT_CONFIG, ...overrides } as RemediationHubConfig;
+  const problems: string[] = [];
+  for (const key of ['memberRoleName', 'hubRoleName'] as const) {
+    if (typeof config[key] !== 'string' || !ROLE_NAME.test(config[key]))
+      problems.push(`${key} is not an IAM role name`);
+  }
+  for (const key of ['memberRolePath', 'hubRolePath'] as const) {
+    if (typeof config[key] !== 'string' || !ROLE_PATH.test(config[key])) {
+      problems.push(`${key} must start and end with "/"`);
+    }
+  }
+  const integer = (key: keyof RemediationHubConfig, min: number, max: number): void => {
+    const value = config[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${key} must be an integer from ${min} to ${max}`);
+    }
+  };
+  integer('functionTimeoutSeconds', 1, 900);
+  integer('functionMemoryMb', 128, 10_240);
+  integer('reservedConcurrency', 2, 1_000);
+  integer('maxConcurrency', 2, 1_000);
+  integer('batchSize', 1, 10_000);
+  integer('maxBatchingWindowSeconds', 0, 300);
+  integer('defaultMaxReceiveCount', 1, 1_000);
+  integer('oldestMessageAlarmSeconds', 60, 1_209_600);
+  if (!(Object.values(RetentionDays) as unknown[]).includes(config.logRetentionDays)) {
+    problems.push('logRetentionDays must be a CloudWatch Logs retention period (e.g. 365)');
+  }
+  if (typeof config.stackSetName !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(config.stackSetName)) {
+    problems.push('stackSetName is not a StackSet name');
+  }
+  if (problems.length === 0) {
+    if (config.maxConcurrency > config.reservedConcurrency) {
+      problems.push('maxConcurrency must not exceed reservedConcurrency');
+    }
+    if (config.batchSize > 10 && config.maxBatchingWindowSeconds === 0) {
+      problems.push('a batchSize above 10 needs a maxBatchingWindowSeconds of at least 1');
+    }
+  }
+  if (problems.length > 0)
+    throw new InfraConfigError(`invalid remediationHub config: ${problems.join('; ')}`);
+  return config;
+}

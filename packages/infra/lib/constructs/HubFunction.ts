@@ -1,0 +1,146 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { memberRoleArnPattern, type RemediationHubConfig } from '../config.js';
+import { bundlerPath, HANDLER_ENTRY, LOCK_FILE, REPO_ROOT } from '../paths.js';
+
+/** Settings the handler reads from its environment; values may be CloudFormation parameter tokens. */
+export interface HubFunctionSettings {
+  readonly memberExternalId: string;
+  readonly allowedAccounts: string;
+  readonly remediationMode: string;
+  readonly dryRunAccounts: string;
+  readonly strategy: string;
+  readonly exemptTagKey: string;
+  readonly logLevel: string;
+}
+
+export interface HubFunctionProps {
+  readonly config: RemediationHubConfig;
+  readonly queue: IQueue;
+  readonly ledger: ITable;
+  readonly settings: HubFunctionSettings;
+  /** Path of the handler module; the hub-handler package's Lambda entry unless a test says otherwise. */
+  readonly entry?: string;
+}
+
+/** Actions the handler takes on the ledger: claim, complete, read one alert's records. No index reads. */
+export const LEDGER_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:Query',
+] as const;
+
+/**
+ * The hub Lambda: bundled locally by esbuild (ESM, minified) from the hub-handler package, fed by the
+ * queue with partial batch responses, allowed to assume the member role and nothing else outside the hub.
+ */
+export class HubFunction extends Construct {
+  readonly role: Role;
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: HubFunctionProps) {
+    super(scope, id);
+    const { config, settings } = props;
+
+    // A known name, so member roles can trust exactly this role through aws:PrincipalArn; re-creating
+    // the role keeps the ARN, so trust survives (a principal ARN in the trust policy would not).
+    this.role = new Role(this, 'Role', {
+      roleName: config.hubRoleName,
+      path: config.hubRolePath,
+      description: 'remediation-hub function: reads the queue, writes the ledger, assumes the member role',
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    });
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: config.logRetentionDays as RetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'AssumeTheMemberRoleOnly',
+        actions: ['sts:AssumeRole'],
+        resources: [memberRoleArnPattern(config)],
+      }),
+    );
+    const defaultPolicy = this.role.node.findChild('DefaultPolicy');
+    Validations.of(defaultPolicy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${memberRoleArnPattern(config)}]`,
+      reason:
+        'The hub assumes the member role in every account of the organisation, including accounts that join ' +
+        'later, so the account is a wildcard; the role path and name are exact, and the member role trusts ' +
+        'this role only, and only with the external id.',
+    });
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'LedgerItems',
+        actions: [...LEDGER_ACTIONS],
+        resources: [props.ledger.tableArn],
+      }),
+    );
+
+    this.function = new NodejsFunction(this, 'Function', {
+      description: 'remediation-hub: closes world-open security-group exposures reported by Evident',
+      entry: props.entry ?? HANDLER_ENTRY,
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: LOCK_FILE,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      role: this.role,
+      logGroup: this.logGroup,
+      timeout: Duration.seconds(config.functionTimeoutSeconds),
+      memorySize: config.functionMemoryMb,
+      reservedConcurrentExecutions: config.reservedConcurrency,
+      environment: {
+        LEDGER_TABLE: props.ledger.tableName,
+        MEMBER_ROLE_NAME: config.memberRoleName,
+        MEMBER_ROLE_PATH: config.memberRolePath,
+        MEMBER_EXTERNAL_ID: settings.memberExternalId,
+        ALLOWED_ACCOUNTS: settings.allowedAccounts,
+        REMEDIATION_MODE: settings.remediationMode,
+        DRY_RUN_ACCOUNTS: settings.dryRunAccounts,
+        STRATEGY: settings.strategy,
+        EXEMPT_TAG_KEY: settings.exemptTagKey,
+        LOG_LEVEL: settings.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        // Bundle the pinned AWS SDK rather than trust the runtime's copy.
+        externalModules: [],
+        // CommonJS dependencies bundled into ESM still call require(): give them one.
+        banner:
+          "import { createRequire as __rhCreateRequire } from 'node:module'; const require = __rhCreateRequire(import.meta.url);",
+        forceDockerBundling: false,
+        environment: { PATH: bundlerPath() },
+      },
+    });
+
+    this.function.addEventSource(
+      new SqsEventSource(props.queue, {
+        batchSize: config.batchSize,
+        ...(config.maxBatchingWindowSeconds > 0
+          ? { maxBatchingWindow: Duration.seconds(config.maxBatchingWindowSeconds) }
+          : {}),
+        reportBatchItemFailures: true,
+        maxConcurrency: config.maxConcurrency,
+      }),
+    );
+  }
+}

@@ -1,0 +1,189 @@
+import {
+  DEFAULT_EXEMPT_TAG_KEY,
+  DEFAULT_STRATEGY,
+  REMEDIATION_MODES,
+  STRATEGIES,
+} from '@remediation-hub/core';
+import { Aws, CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { queueVisibilityTimeoutSeconds, type RemediationHubConfig } from '../config.js';
+import { EvidentIngress } from '../constructs/EvidentIngress.js';
+import { HubAlarms } from '../constructs/HubAlarms.js';
+import { HubFunction } from '../constructs/HubFunction.js';
+import { LedgerTable } from '../constructs/LedgerTable.js';
+
+/** Evident's AWS account: the principal its SNS integration publishes from. */
+export const EVIDENT_ACCOUNT_ID = '613698206329';
+
+/** What STS accepts as an external id. */
+export const EXTERNAL_ID_PATTERN = '^[\\w+=,.@:/-]{2,1224}$';
+/** pino's levels, as the hub handler's LOG_LEVEL accepts them. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const ACCOUNT_LIST_PATTERN = '^[0-9]{12}(,[0-9]{12})*$';
+
+export interface HubStackProps extends StackProps {
+  readonly config: RemediationHubConfig;
+  /** Overrides the handler entry (tests bundle a stub to stay fast); defaults to the hub-handler's. */
+  readonly handlerEntry?: string;
+}
+
+/** The hub: Evident's topic and publisher role, the queue and DLQ, the hub Lambda, the ledger, the alarms. */
+export class HubStack extends Stack {
+  readonly ingress: EvidentIngress;
+  readonly hub: HubFunction;
+  readonly ledger: LedgerTable;
+  readonly alarms: HubAlarms;
+
+  constructor(scope: Construct, id: string, props: HubStackProps) {
+    super(scope, id, {
+      description: 'remediation-hub: closes world-open security-group exposures reported by Evident',
+      ...props,
+    });
+    this.templateOptions.templateFormatVersion = '2010-09-09';
+    const { config } = props;
+
+    const evidentAccountId = new CfnParameter(this, 'EvidentAccountId', {
+      type: 'String',
+      default: EVIDENT_ACCOUNT_ID,
+      allowedPattern: '^[0-9]{12}$',
+      description: "Evident's AWS account, trusted to assume the publisher role",
+    });
+    const evidentExternalId = new CfnParameter(this, 'EvidentExternalId', {
+      type: 'String',
+      noEcho: true,
+      allowedPattern: EXTERNAL_ID_PATTERN,
+      description: "The external id Evident shows for the team's SNS integration",
+    });
+    const memberExternalId = new CfnParameter(this, 'MemberExternalId', {
+      type: 'String',
+      noEcho: true,
+      allowedPattern: EXTERNAL_ID_PATTERN,
+      description: 'The external id the hub presents to member roles; the same value goes to the StackSet',
+    });
+    const allowedAccounts = new CfnParameter(this, 'AllowedAccounts', {
+      type: 'String',
+      allowedPattern: ACCOUNT_LIST_PATTERN,
+      description: 'Comma-separated 12-digit account ids the hub may act in; alerts for others are rejected',
+    });
+    const remediationMode = new CfnParameter(this, 'RemediationMode', {
+      type: 'String',
+      default: 'dry-run',
+      allowedValues: [...REMEDIATION_MODES],
+      description: 'dry-run records the plan without changing any security group; remediate acts',
+    });
+    const dryRunAccounts = new CfnParameter(this, 'DryRunAccounts', {
+      type: 'String',
+      default: '',
+      allowedPattern: `(${ACCOUNT_LIST_PATTERN})?`,
+      description: 'Comma-separated account ids kept in dry-run even when RemediationMode is remediate',
+    });
+    const strategy = new CfnParameter(this, 'Strategy', {
+      type: 'String',
+      default: DEFAULT_STRATEGY,
+      allowedValues: [...STRATEGIES],
+      description:
+        'revoke closes the whole world-open permission; narrow re-opens the rest of its port range',
+    });
+    const exemptTagKey = new CfnParameter(this, 'ExemptTagKey', {
+      type: 'String',
+      default: DEFAULT_EXEMPT_TAG_KEY,
+      minLength: 1,
+      maxLength: 128,
+      description: 'Security groups tagged with this key and the value true are left alone',
+    });
+    const logLevel = new CfnParameter(this, 'LogLevel', {
+      type: 'String',
+      default: 'info',
+      allowedValues: [...LOG_LEVELS],
+      description: "The hub function's log level",
+    });
+    const maxReceiveCount = new CfnParameter(this, 'MaxReceiveCount', {
+      type: 'Number',
+      default: config.defaultMaxReceiveCount,
+      minValue: 1,
+      maxValue: 1000,
+      description: 'Receives of one alert before it moves to the dead-letter queue',
+    });
+    this.templateOptions.metadata = {
+      'AWS::CloudFormation::Interface': {
+        ParameterGroups: [
+          {
+            Label: { default: 'Evident SNS integration' },
+            Parameters: [evidentAccountId.logicalId, evidentExternalId.logicalId],
+          },
+          {
+            Label: { default: 'Member accounts' },
+            Parameters: [memberExternalId.logicalId, allowedAccounts.logicalId],
+          },
+          {
+            Label: { default: 'Behaviour' },
+            Parameters: [
+              remediationMode.logicalId,
+              dryRunAccounts.logicalId,
+              strategy.logicalId,
+              exemptTagKey.logicalId,
+            ],
+          },
+          {
+            Label: { default: 'Operations' },
+            Parameters: [maxReceiveCount.logicalId, logLevel.logicalId],
+          },
+        ],
+      },
+    };
+
+    this.ingress = new EvidentIngress(this, 'Ingress', {
+      evidentAccountId: evidentAccountId.valueAsString,
+      evidentExternalId: evidentExternalId.valueAsString,
+      maxReceiveCount: maxReceiveCount.valueAsNumber,
+      visibilityTimeout: Duration.seconds(queueVisibilityTimeoutSeconds(config)),
+    });
+    this.ledger = new LedgerTable(this, 'Ledger');
+    this.hub = new HubFunction(this, 'Hub', {
+      config,
+      queue: this.ingress.queue,
+      ledger: this.ledger.table,
+      ...(props.handlerEntry === undefined ? {} : { entry: props.handlerEntry }),
+      settings: {
+        memberExternalId: memberExternalId.valueAsString,
+        allowedAccounts: allowedAccounts.valueAsString,
+        remediationMode: remediationMode.valueAsString,
+        dryRunAccounts: dryRunAccounts.valueAsString,
+        strategy: strategy.valueAsString,
+        exemptTagKey: exemptTagKey.valueAsString,
+        logLevel: logLevel.valueAsString,
+      },
+    });
+    this.alarms = new HubAlarms(this, 'Alarms', {
+      queue: this.ingress.queue,
+      deadLetterQueue: this.ingress.deadLetterQueue,
+      function: this.hub.function,
+      oldestMessageAlarmSeconds: config.oldestMessageAlarmSeconds,
+    });
+
+    new CfnOutput(this, 'TopicArn', {
+      value: this.ingress.topic.topicArn,
+      description: 'Evident SNS integration: the topic ARN',
+    });
+    new CfnOutput(this, 'PublisherRoleArn', {
+      value: this.ingress.publisherRole.roleArn,
+      description: 'Evident SNS integration: the role ARN Evident assumes (with its external id)',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarms.topic.topicArn,
+      description: 'Subscribe the operators here: dead letters, a stuck queue, function errors',
+    });
+    new CfnOutput(this, 'QueueUrl', { value: this.ingress.queue.queueUrl });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.ingress.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName });
+    new CfnOutput(this, 'HubFunctionName', { value: this.hub.function.functionName });
+    new CfnOutput(this, 'HubRoleArn', {
+      value: this.hub.role.roleArn,
+      description: 'The role member roles trust (through HubAccountId and aws:PrincipalArn)',
+    });
+    new CfnOutput(this, 'HubAccountId', {
+      value: Aws.ACCOUNT_ID,
+      description: 'The HubAccountId parameter of the member-role StackSet',
+    });
+  }
+}

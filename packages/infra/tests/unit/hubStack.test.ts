@@ -1,0 +1,403 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LEDGER_TABLE } from '@remediation-hub/core';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, memberRoleArnPattern, STACK_NAMES } from '../../lib/config.js';
+import { LEDGER_ACTIONS } from '../../lib/constructs/HubFunction.js';
+import { EVIDENT_ACCOUNT_ID } from '../../lib/stacks/HubStack.js';
+import {
+  assemblyDir,
+  onlyResource,
+  readTemplate,
+  stripAssetHashes,
+  templateOf,
+} from '../support/assembly.js';
+
+const template = templateOf(STACK_NAMES.hub);
+const json = readTemplate(STACK_NAMES.hub);
+
+const publisherRole = onlyResource(json, 'AWS::IAM::Role', (p) => p.RoleName === undefined);
+const hubRole = onlyResource(json, 'AWS::IAM::Role', (p) => p.RoleName === DEFAULT_CONFIG.hubRoleName);
+const evidentTopic = onlyResource(json, 'AWS::SNS::Topic', (p) => String(p.DisplayName).includes('Evident'));
+const alarmTopic = onlyResource(json, 'AWS::SNS::Topic', (p) => String(p.DisplayName).includes('alarms'));
+const queue = onlyResource(json, 'AWS::SQS::Queue', (p) => p.RedrivePolicy !== undefined);
+const deadLetterQueue = onlyResource(json, 'AWS::SQS::Queue', (p) => p.RedrivePolicy === undefined);
+const hubFunction = onlyResource(json, 'AWS::Lambda::Function');
+const table = onlyResource(json, 'AWS::DynamoDB::Table');
+
+const ref = (logicalId: string) => ({ Ref: logicalId });
+const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+
+describe('HubStack: the Evident publisher', () => {
+  it("trusts Evident's account (a parameter defaulting to 613698206329) only with the external id", () => {
+    expect(json.Parameters?.EvidentAccountId?.Default).toBe(EVIDENT_ACCOUNT_ID);
+    expect(json.Parameters?.EvidentExternalId?.NoEcho).toBe(true);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: {
+              AWS: {
+                'Fn::Join': ['', ['arn:', ref('AWS::Partition'), ':iam::', ref('EvidentAccountId'), ':root']],
+              },
+            },
+            Condition: { StringEquals: { 'sts:ExternalId': ref('EvidentExternalId') } },
+          },
+        ],
+      },
+    });
+  });
+
+  it('may only sns:Publish to the topic', () => {
+    expect(publisherRole.properties.ManagedPolicyArns).toBeUndefined();
+    expect(publisherRole.properties.Policies).toEqual([
+      {
+        PolicyName: 'PublishAlerts',
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'PublishToTheHubTopicOnly',
+              Action: 'sns:Publish',
+              Effect: 'Allow',
+              Resource: ref(evidentTopic.logicalId),
+            },
+          ],
+        },
+      },
+    ]);
+    const attached = Object.values(json.Resources).filter(
+      (r) =>
+        r.Type === 'AWS::IAM::Policy' &&
+        JSON.stringify(r.Properties?.Roles).includes(publisherRole.logicalId),
+    );
+    expect(attached).toEqual([]);
+  });
+});
+
+describe('HubStack: the topic', () => {
+  it('is encrypted with the AWS managed SNS key', () => {
+    expect(evidentTopic.properties.KmsMasterKeyId).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          ref('AWS::Partition'),
+          ':kms:',
+          ref('AWS::Region'),
+          ':',
+          ref('AWS::AccountId'),
+          ':alias/aws/sns',
+        ],
+      ],
+    });
+  });
+
+  it('lets the publisher role, and nobody else, publish, over TLS only', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [ref(evidentTopic.logicalId)],
+      PolicyDocument: {
+        Statement: [
+          {
+            Sid: 'AllowPublishThroughSSLOnly',
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Principal: '*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            Resource: ref(evidentTopic.logicalId),
+          },
+          {
+            Sid: 'EvidentPublisherRoleOnly',
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { AWS: arnOf(publisherRole.logicalId) },
+            Resource: ref(evidentTopic.logicalId),
+          },
+        ],
+      },
+    });
+  });
+
+  it('delivers raw messages to the queue', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      TopicArn: ref(evidentTopic.logicalId),
+      Endpoint: arnOf(queue.logicalId),
+      RawMessageDelivery: true,
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [ref(queue.logicalId)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'sqs:SendMessage',
+            Principal: { Service: 'sns.amazonaws.com' },
+            Condition: { ArnEquals: { 'aws:SourceArn': ref(evidentTopic.logicalId) } },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('HubStack: the queues', () => {
+  it('encrypts both queues and refuses requests without TLS', () => {
+    for (const q of [queue, deadLetterQueue]) {
+      expect(q.properties.SqsManagedSseEnabled).toBe(true);
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [ref(q.logicalId)],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('redrives to the dead-letter queue after MaxReceiveCount receives', () => {
+    expect(queue.properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: arnOf(deadLetterQueue.logicalId),
+      maxReceiveCount: ref('MaxReceiveCount'),
+    });
+    expect(json.Parameters?.MaxReceiveCount).toMatchObject({
+      Type: 'Number',
+      Default: DEFAULT_CONFIG.defaultMaxReceiveCount,
+    });
+  });
+
+  it('keeps dead letters 14 days, longer than the queue keeps messages', () => {
+    expect(deadLetterQueue.properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    expect(Number(queue.properties.MessageRetentionPeriod)).toBeLessThan(14 * 24 * 3600);
+  });
+
+  it('hides a message for at least six times the function timeout', () => {
+    const timeout = Number(hubFunction.properties.Timeout);
+    expect(timeout).toBe(DEFAULT_CONFIG.functionTimeoutSeconds);
+    expect(Number(queue.properties.VisibilityTimeout)).toBeGreaterThanOrEqual(6 * timeout);
+  });
+});
+
+describe('HubStack: the hub function', () => {
+  it('runs the bundled handler on Node.js, arm64, with reserved concurrency', () => {
+    expect(hubFunction.properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      ReservedConcurrentExecutions: DEFAULT_CONFIG.reservedConcurrency,
+      Role: arnOf(hubRole.logicalId),
+    });
+  });
+
+  it('is an ESM, minified esbuild bundle with a source map and a require() for CommonJS dependencies', () => {
+    const key = JSON.stringify(hubFunction.properties.Code).match(/([0-9a-f]{64})\.zip/)?.[1];
+    expect(key).toBeDefined();
+    const folder = join(assemblyDir(), `asset.${key}`);
+    const code = readFileSync(join(folder, 'index.mjs'), 'utf8');
+    expect(existsSync(join(folder, 'index.mjs.map'))).toBe(true);
+    expect(code.startsWith("import { createRequire as __rhCreateRequire } from 'node:module';")).toBe(true);
+    // Minified: very long lines (only template literals and legal comments keep their line breaks).
+    expect(code.length / code.split('\n').length).toBeGreaterThan(2_000);
+    expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
+  });
+
+  it('gets every setting the handler reads from its environment', () => {
+    expect(hubFunction.properties.Environment).toEqual({
+      Variables: {
+        LEDGER_TABLE: ref(table.logicalId),
+        MEMBER_ROLE_NAME: DEFAULT_CONFIG.memberRoleName,
+        MEMBER_ROLE_PATH: DEFAULT_CONFIG.memberRolePath,
+        MEMBER_EXTERNAL_ID: ref('MemberExternalId'),
+        ALLOWED_ACCOUNTS: ref('AllowedAccounts'),
+        REMEDIATION_MODE: ref('RemediationMode'),
+        DRY_RUN_ACCOUNTS: ref('DryRunAccounts'),
+        STRATEGY: ref('Strategy'),
+        EXEMPT_TAG_KEY: ref('ExemptTagKey'),
+        LOG_LEVEL: ref('LogLevel'),
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+    expect(json.Parameters?.MemberExternalId?.NoEcho).toBe(true);
+    expect(json.Parameters?.RemediationMode?.AllowedValues).toEqual(['remediate', 'dry-run']);
+    expect(json.Parameters?.Strategy?.AllowedValues).toEqual(['revoke', 'narrow']);
+  });
+
+  it('reads the queue with partial batch responses and a maximum concurrency', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: arnOf(queue.logicalId),
+      FunctionName: ref(hubFunction.logicalId),
+      BatchSize: DEFAULT_CONFIG.batchSize,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: DEFAULT_CONFIG.maxConcurrency },
+    });
+  });
+});
+
+describe('HubStack: the hub role', () => {
+  it('has a known name and path, so member roles can trust it by aws:PrincipalArn', () => {
+    expect(hubRole.properties).toMatchObject({
+      RoleName: DEFAULT_CONFIG.hubRoleName,
+      Path: DEFAULT_CONFIG.hubRolePath,
+      AssumeRolePolicyDocument: {
+        Statement: [
+          { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+        ],
+      },
+    });
+    expect(hubRole.properties.ManagedPolicyArns).toBeUndefined();
+    expect(hubRole.properties.Policies).toBeUndefined();
+  });
+
+  it('may assume only the member role, by path and name, and otherwise touches only the hub', () => {
+    const policies = Object.values(json.Resources).filter(
+      (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.Roles).includes(hubRole.logicalId),
+    );
+    expect(policies).toHaveLength(1);
+    const document = policies[0]?.Properties?.PolicyDocument as
+      | { Statement: Record<string, unknown>[] }
+      | undefined;
+    const statements = document?.Statement ?? [];
+    const grants = statements.map((s) => [s.Action, s.Resource]);
+    expect(grants).toEqual(
+      expect.arrayContaining([
+        ['sts:AssumeRole', memberRoleArnPattern(DEFAULT_CONFIG)],
+        [[...LEDGER_ACTIONS].sort(), arnOf(table.logicalId)],
+        [
+          [
+            'sqs:ChangeMessageVisibility',
+            'sqs:DeleteMessage',
+            'sqs:GetQueueAttributes',
+            'sqs:GetQueueUrl',
+            'sqs:ReceiveMessage',
+          ],
+          arnOf(queue.logicalId),
+        ],
+        [
+          ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          arnOf(onlyResource(json, 'AWS::Logs::LogGroup').logicalId),
+        ],
+      ]),
+    );
+    expect(grants).toHaveLength(4);
+    expect(memberRoleArnPattern(DEFAULT_CONFIG)).toBe(
+      'arn:*:iam::*:role/remediation-hub/RemediationHubMemberRole',
+    );
+    expect(
+      statements.every(
+        (s) => s.Effect === 'Allow' && s.NotAction === undefined && s.NotResource === undefined,
+      ),
+    ).toBe(true);
+  });
+});
+
+describe('HubStack: the ledger table', () => {
+  const keySchema = (partition: string, sort: string) => [
+    { AttributeName: partition, KeyType: 'HASH' },
+    { AttributeName: sort, KeyType: 'RANGE' },
+  ];
+
+  it('has the keys and indexes of the shared definition', () => {
+    expect(table.properties.KeySchema).toEqual(
+      keySchema(LEDGER_TABLE.partitionKey.name, LEDGER_TABLE.sortKey.name),
+    );
+    expect(table.properties.GlobalSecondaryIndexes).toEqual(
+      LEDGER_TABLE.globalSecondaryIndexes.map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: keySchema(index.partitionKey.name, index.sortKey.name),
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+    const expectedAttributes = new Map<string, string>();
+    for (const key of [
+      LEDGER_TABLE.partitionKey,
+      LEDGER_TABLE.sortKey,
+      ...LEDGER_TABLE.globalSecondaryIndexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+    ]) {
+      expectedAttributes.set(key.name, key.type);
+    }
+    const attributes = table.properties.AttributeDefinitions as {
+      AttributeName: string;
+      AttributeType: string;
+    }[];
+    expect(new Map(attributes.map((a) => [a.AttributeName, a.AttributeType]))).toEqual(expectedAttributes);
+    expect(attributes).toHaveLength(expectedAttributes.size);
+  });
+
+  it('is on-demand, with point-in-time recovery, TTL, deletion protection, and retained', () => {
+    expect(table.properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: LEDGER_TABLE.ttlAttribute, Enabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    expect(table.resource.DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('HubStack: the alarms', () => {
+  const alarmFor = (metricName: string, namespace: string) =>
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: metricName,
+      Namespace: namespace,
+      AlarmActions: [ref(alarmTopic.logicalId)],
+      OKActions: [ref(alarmTopic.logicalId)],
+    });
+
+  it('watch the dead-letter queue depth, the oldest message, and function errors', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    alarmFor('ApproximateNumberOfMessagesVisible', 'AWS/SQS');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [deadLetterQueue.logicalId, 'QueueName'] } }],
+      Threshold: 1,
+    });
+    alarmFor('ApproximateAgeOfOldestMessage', 'AWS/SQS');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue.logicalId, 'QueueName'] } }],
+      Threshold: DEFAULT_CONFIG.oldestMessageAlarmSeconds,
+    });
+    alarmFor('Errors', 'AWS/Lambda');
+  });
+
+  it('notify an encrypted topic that CloudWatch of this account alone may publish to', () => {
+    const key = onlyResource(json, 'AWS::KMS::Key');
+    expect(key.properties.EnableKeyRotation).toBe(true);
+    expect(alarmTopic.properties.KmsMasterKeyId).toEqual(arnOf(key.logicalId));
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [ref(alarmTopic.logicalId)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } }),
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('HubStack: outputs', () => {
+  it('names what the Evident integration and the StackSet need', () => {
+    expect(Object.keys(json.Outputs ?? {})).toEqual(
+      expect.arrayContaining([
+        'TopicArn',
+        'PublisherRoleArn',
+        'HubAccountId',
+        'HubRoleArn',
+        'LedgerTableName',
+      ]),
+    );
+  });
+});
+
+describe('HubStack: snapshot', () => {
+  it('matches, asset hashes aside', () => {
+    expect(stripAssetHashes(json)).toMatchSnapshot();
+  });
+});
