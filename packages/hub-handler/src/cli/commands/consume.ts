@@ -1,9 +1,5 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
-import { createCompositionRoot } from '../../compositionRoot.js';
 import { loadConfig } from '../../config.js';
-import { consumeQueue, countOutcomes } from '../../consume/consumeQueue.js';
-import { createLambdaHandler } from '../../handler/createLambdaHandler.js';
 import type { AlertResult } from '../../handler/processAlert.js';
 import { cliHubCredentials, cliLogger, integerOption, localLambdaContext } from '../hubEnvironment.js';
 import { type CliIo, CliUsageError } from '../io.js';
@@ -43,6 +39,14 @@ async function consume(flags: ConsumeFlags, io: CliIo): Promise<void> {
   const queueUrl = flags.queueUrl ?? process.env.QUEUE_URL;
   if (!queueUrl) throw new CliUsageError('--queue-url is required (or set QUEUE_URL)');
   const config = loadConfig(process.env);
+  // The SDK loads only when the command runs: `--help` and the other commands stay quick.
+  const [{ SQSClient }, { createCompositionRoot }, { consumeQueue, countOutcomes }, { createLambdaHandler }] =
+    await Promise.all([
+      import('@aws-sdk/client-sqs'),
+      import('../../compositionRoot.js'),
+      import('../../consume/consumeQueue.js'),
+      import('../../handler/createLambdaHandler.js'),
+    ]);
   const credentials = cliHubCredentials();
   const root = createCompositionRoot({
     config,

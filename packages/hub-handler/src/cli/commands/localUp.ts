@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type LocalUpResult, localUp } from '../../local/localUp.js';
+import type { LocalUpResult } from '../../local/localUp.js';
 import { cliHubCredentials, integerOption } from '../hubEnvironment.js';
 import { type CliIo, CliUsageError } from '../io.js';
 
@@ -57,6 +57,7 @@ async function up(flags: LocalUpFlags, io: CliIo): Promise<void> {
       'local up only runs against an emulator: set AWS_ENDPOINT_URL (e.g. http://127.0.0.1:5000)',
     );
   }
+  const { localUp } = await import('../../local/localUp.js');
   const credentials = cliHubCredentials();
   const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const ledgerTable = flags.ledgerTable ?? (process.env.LEDGER_TABLE || undefined);

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { createCompositionRoot } from '../../compositionRoot.js';
 import { loadConfig } from '../../config.js';
-import { createLambdaHandler } from '../../handler/createLambdaHandler.js';
 import type { AlertResult } from '../../handler/processAlert.js';
 import { cliHubCredentials, cliLogger, localLambdaContext } from '../hubEnvironment.js';
 import type { CliIo } from '../io.js';
@@ -31,6 +29,11 @@ async function replay(file: string, flags: ReplayFlags, io: CliIo): Promise<void
     throw new Error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   const config = loadConfig(process.env);
+  // The SDK loads only when the command runs: `--help` and the other commands stay quick.
+  const [{ createCompositionRoot }, { createLambdaHandler }] = await Promise.all([
+    import('../../compositionRoot.js'),
+    import('../../handler/createLambdaHandler.js'),
+  ]);
   const credentials = cliHubCredentials();
   const root = createCompositionRoot({
     config,
