@@ -18,7 +18,7 @@ export interface AuditFilters {
 export interface AuditListing {
   /** Newest first, at most `limit`. */
   records: LedgerRecord[];
-  /** Which index answered: `byResource`, `byAccount`, `byOutcome`, or `byOutcome (every outcome)`. */
+  /** Which index answered: `byResource`, `byAccount`, `byOutcome`, or `byOutcome, every outcome`. */
   servedBy: string;
 }
 
@@ -47,7 +47,7 @@ export async function listAuditRecords(ledger: Ledger, filters: AuditFilters): P
 
   const perOutcome = await Promise.all(OUTCOMES.map((outcome) => ledger.query({ ...base, outcome })));
   const records = perOutcome.flat().sort(newestFirst).slice(0, filters.limit);
-  return { records, servedBy: 'byOutcome (every outcome)' };
+  return { records, servedBy: 'byOutcome, every outcome' };
 }
 
 export function newestFirst(a: LedgerRecord, b: LedgerRecord): number {

@@ -163,7 +163,7 @@ describe('audit list', () => {
   it('answers --region alone from every outcome partition of byOutcome, never with a scan', async () => {
     const { records, servedBy } = await list({ region: 'eu-west-1' });
     expect(ids(records)).toEqual(['r2']);
-    expect(servedBy).toBe('byOutcome (every outcome)');
+    expect(servedBy).toBe('byOutcome, every outcome');
     const calls = dynamoCalls();
     expect(calls.length).toBeGreaterThan(0);
     expect(calls.every((c) => c.action === 'Query' && c.index === 'byOutcome')).toBe(true);

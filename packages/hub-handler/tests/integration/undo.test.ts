@@ -201,7 +201,9 @@ describe('undo', () => {
 
     it('re-authorizes what was revoked, and says so', () => {
       expect(undoRun.stdout).toContain(`undid ${alertId} (fail, remediated `);
-      expect(undoRun.stdout).toMatch(/re-authorized: {4}tcp 22 from 0\.0\.0\.0\/0\n {20}tcp 22 from ::\/0\n/);
+      expect(undoRun.stdout).toMatch(
+        /re-authorized: {4}tcp 22 from 0\.0\.0\.0\/0 "ssh from anywhere"\n {20}tcp 22 from ::\/0 "ssh from anywhere, v6"\n/,
+      );
       expect(undoRun.stdout).toMatch(/recorded: {9}undo#fail#\S+ \(outcome reverted\)/);
     });
 
@@ -277,7 +279,9 @@ describe('undo', () => {
     const { code, stdout } = await cli('undo', alertId, '--dry-run');
     expect(code).toBe(0);
     expect(stdout).toContain(`dry run: would undo ${alertId} (fail`);
-    expect(stdout).toMatch(/would authorize: {2}tcp 22 from 0\.0\.0\.0\/0\n {20}tcp 22 from ::\/0\n/);
+    expect(stdout).toMatch(
+      /would authorize: {2}tcp 22 from 0\.0\.0\.0\/0 "ssh from anywhere"\n {20}tcp 22 from ::\/0 "ssh from anywhere, v6"\n/,
+    );
     expect(stdout).toContain('nothing was changed (--dry-run)');
     expect(rules(await ingress(groupId))).toEqual(rules(remediated));
     const records = await ledger.listByAlert(alertId);

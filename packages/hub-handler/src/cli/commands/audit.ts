@@ -139,8 +139,10 @@ const LIST_COLUMNS: Column<LedgerRecord>[] = [
 
 function changes(record: LedgerRecord): string {
   const parts: string[] = [];
+  const isUndo = record.eventKey.startsWith('undo#');
+  if (isUndo && record.authorized.length > 0) parts.push(`re-authorized ${record.authorized.length}`);
   if (record.revoked.length > 0) parts.push(`revoked ${record.revoked.length}`);
-  if (record.authorized.length > 0) parts.push(`authorized ${record.authorized.length}`);
+  if (!isUndo && record.authorized.length > 0) parts.push(`authorized ${record.authorized.length}`);
   if (record.outcome === 'dry-run' && record.plan) parts.push(`would revoke ${record.plan.revoke.length}`);
   if (record.revertedBy) parts.push('undone');
   return parts.length > 0 ? parts.join(', ') : '-';

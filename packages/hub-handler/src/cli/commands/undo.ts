@@ -66,6 +66,8 @@ export function registerUndo(program: Command, io: CliIo, context: UndoCommandCo
     });
 }
 
+const WITH_DESCRIPTIONS = { descriptions: true } as const;
+
 /** Wide enough for the longest label, `ingress would be:`. */
 const LABEL_WIDTH = 18;
 
@@ -80,13 +82,21 @@ export function renderUndo(result: UndoResult): string {
     lines.push(`  ${`${title}:`.padEnd(LABEL_WIDTH)}${first}`);
     for (const entry of rest) lines.push(`  ${''.padEnd(LABEL_WIDTH)}${entry}`);
   };
-  list(result.dryRun ? 'would authorize' : 're-authorized', formatPermissions(result.authorize));
+  list(
+    result.dryRun ? 'would authorize' : 're-authorized',
+    formatPermissions(result.authorize, WITH_DESCRIPTIONS),
+  );
   if (result.revoke.length > 0)
-    list(result.dryRun ? 'would revoke' : 'revoked', formatPermissions(result.revoke));
-  if (result.alreadyPresent.length > 0) list('already present', formatPermissions(result.alreadyPresent));
-  if (result.alreadyAbsent.length > 0) list('already gone', formatPermissions(result.alreadyAbsent));
-  list('ingress before', formatPermissions(result.permissionsBefore));
-  list(result.dryRun ? 'ingress would be' : 'ingress after', formatPermissions(result.permissionsAfter));
+    list(result.dryRun ? 'would revoke' : 'revoked', formatPermissions(result.revoke, WITH_DESCRIPTIONS));
+  if (result.alreadyPresent.length > 0)
+    list('already present', formatPermissions(result.alreadyPresent, WITH_DESCRIPTIONS));
+  if (result.alreadyAbsent.length > 0)
+    list('already gone', formatPermissions(result.alreadyAbsent, WITH_DESCRIPTIONS));
+  list('ingress before', formatPermissions(result.permissionsBefore, WITH_DESCRIPTIONS));
+  list(
+    result.dryRun ? 'ingress would be' : 'ingress after',
+    formatPermissions(result.permissionsAfter, WITH_DESCRIPTIONS),
+  );
   if (result.event) {
     lines.push(`  ${'recorded:'.padEnd(LABEL_WIDTH)}${result.event.eventKey} (outcome reverted)`);
     if (result.requestIds.length > 0) list('request ids', result.requestIds);

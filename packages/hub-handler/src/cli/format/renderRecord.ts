@@ -67,7 +67,7 @@ function permissions(
   list: readonly IpPermission[] | undefined,
   showEmpty = false,
 ): void {
-  const formatted = formatPermissions(list);
+  const formatted = formatPermissions(list, { descriptions: true });
   if (formatted.length === 0) {
     if (showEmpty) lines.push(`  ${title}: (none)`);
     return;
