@@ -3,12 +3,14 @@ import { registerAudit } from './commands/audit.js';
 import { registerConsumeCommand } from './commands/consume.js';
 import { registerDemo } from './commands/demo.js';
 import { registerLocalUpCommand } from './commands/localUp.js';
+import { registerPlanCommand } from './commands/plan.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerUndo } from './commands/undo.js';
 import { CliExit, type CliIo, processIo } from './io.js';
 
 /** Each command module registers itself on the program; one line per command here. */
 const registrations: Array<(program: Command, io: CliIo) => void> = [
+  registerPlanCommand,
   registerConsumeCommand,
   registerReplayCommand,
   registerLocalUpCommand,

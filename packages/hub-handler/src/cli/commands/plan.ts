@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import {
+  DEFAULT_EXEMPT_TAG_KEY,
+  DEFAULT_STRATEGY,
+  MalformedSecurityGroupError,
+  parseAlert,
+  parseSecurityGroup,
+  planRemediation,
+  type RemediationPlan,
+  STRATEGIES,
+  type Strategy,
+} from '@remediation-hub/core';
+import { type Command, Option } from 'commander';
+import type { CliIo } from '../io.js';
+
+interface PlanFlags {
+  alert: string;
+  securityGroup: string;
+  strategy: Strategy;
+  exemptTagKey: string;
+}
+
+/**
+ * `plan --alert FILE --security-group FILE [--strategy revoke|narrow]`: offline and pure. Prints the
+ * planner's answer as JSON and exits 0 whatever the decision; malformed input is one line on stderr
+ * with exit code 2 (main() reports what this throws).
+ */
+export function registerPlanCommand(program: Command, io: CliIo): void {
+  program
+    .command('plan')
+    .description('Print what the hub would revoke for an alert, given the security group (offline, pure).')
+    .requiredOption('--alert <file>', 'the alert as Evident sends it: JSON:API document or SNS envelope')
+    .requiredOption(
+      '--security-group <file>',
+      'the live group as DescribeSecurityGroups returns it (SDK v3 shape), or that output with one group',
+    )
+    .addOption(
+      new Option('--strategy <strategy>', 'revoke the world-open rule, or narrow it to all but the port')
+        .choices(STRATEGIES)
+        .default(DEFAULT_STRATEGY),
+    )
+    .option(
+      '--exempt-tag-key <key>',
+      'a group whose tag with this key is "true" is left alone',
+      DEFAULT_EXEMPT_TAG_KEY,
+    )
+    .action((flags: PlanFlags) => {
+      io.stdout(`${JSON.stringify(plan(flags), null, 2)}\n`);
+    });
+}
+
+function plan(flags: PlanFlags): RemediationPlan {
+  const alert = withFile('--alert', flags.alert, (text) => parseAlert(text));
+  const group = withFile('--security-group', flags.securityGroup, (text) => parseSecurityGroup(text));
+  let result: RemediationPlan;
+  try {
+    result = planRemediation(alert, group, { strategy: flags.strategy, exemptTagKey: flags.exemptTagKey });
+  } catch (error) {
+    if (error instanceof MalformedSecurityGroupError) {
+      throw new Error(`--security-group ${flags.securityGroup}: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+  // Exactly the four fields of the contract, in this order.
+  const { decision, revoke, authorize, reason } = result;
+  return { decision, revoke, authorize, reason };
+}
+
+/** Reads a file and parses it; any failure names the option and the file. */
+function withFile<T>(option: string, file: string, parse: (text: string) => T): T {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new Error(`${option} ${file}: cannot read the file (${code})`, { cause: error });
+  }
+  try {
+    return parse(text);
+  } catch (error) {
+    throw new Error(`${option} ${file}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+}
