@@ -1,7 +1,5 @@
 import { type Ledger, type LedgerRecord, OUTCOMES, type Outcome } from '@remediation-hub/core';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { listAuditRecords } from '../../operations/listAuditRecords.js';
-import { openLedger } from '../../operations/openLedger.js';
 import { parseSince } from '../../operations/parseSince.js';
 import { renderRecord } from '../format/renderRecord.js';
 import { type Column, renderTable } from '../format/renderTable.js';
@@ -33,6 +31,8 @@ interface ShowOptions {
 }
 
 const DEFAULT_LIMIT = 50;
+/** A second delivery is counted on the record it repeats (`duplicateDeliveries`), never recorded as one. */
+const RECORDED_OUTCOMES = OUTCOMES.filter((outcome) => outcome !== 'duplicate');
 
 /** `audit list` and `audit show`: what the hub did, from the ledger, answered by its indexes. */
 export function registerAudit(program: Command, io: CliIo, context: AuditCommandContext = {}): void {
@@ -44,13 +44,13 @@ export function registerAudit(program: Command, io: CliIo, context: AuditCommand
 
   audit
     .command('list')
-    .description('Ledger records, newest first, served by the ledger indexes (a filtered query never scans)')
+    .description('Ledger records, newest first, served by the ledger indexes (never a table scan).')
     .option('--account <id>', 'only this AWS account (12 digits)', accountId)
     .option('--region <region>', 'only this region, e.g. eu-west-1', region)
     .option('--resource <sg-id>', 'only this security group', groupId)
-    .addOption(new Option('--outcome <outcome>', 'only this outcome').choices(OUTCOMES))
+    .addOption(new Option('--outcome <outcome>', 'only this outcome').choices(RECORDED_OUTCOMES))
     .option('--since <when>', 'only records written since: 30m, 24h, 7d, 2w or an ISO-8601 time')
-    .option('--limit <n>', `at most this many records (default ${DEFAULT_LIMIT})`, limit, DEFAULT_LIMIT)
+    .option('--limit <n>', 'at most this many records', limit, DEFAULT_LIMIT)
     .option('--table <name>', 'the ledger table (default: $LEDGER_TABLE)')
     .option('--json', 'print one JSON document instead of a table')
     .action(async (options: ListOptions) => {
@@ -64,6 +64,7 @@ export function registerAudit(program: Command, io: CliIo, context: AuditCommand
         }
       }
       await withLedger(context, options.table, async (ledger) => {
+        const { listAuditRecords } = await import('../../operations/listAuditRecords.js');
         const { records, servedBy } = await listAuditRecords(ledger, {
           accountId: options.account,
           region: options.region,
@@ -117,6 +118,8 @@ async function withLedger(
   tableName: string | undefined,
   run: (ledger: Ledger, tableName: string) => Promise<void>,
 ): Promise<void> {
+  // The SDK loads only when the command runs: `--help` and the other commands stay quick.
+  const { openLedger } = await import('../../operations/openLedger.js');
   const connection = openLedger({ tableName, endpoint: context.endpoint, env: context.env ?? process.env });
   try {
     await run(connection.ledger, connection.tableName);

@@ -14,7 +14,7 @@ interface DemoFlags {
 export function registerDemo(program: Command, io: CliIo): void {
   program
     .command('demo')
-    .description('Run the whole pipeline (hub + 3 member accounts, 2 regions) on the embedded AWS emulator')
+    .description('Run the whole pipeline (hub + 3 member accounts, 2 regions) on the embedded AWS emulator.')
     .option('--json', 'print the report as one JSON document')
     .action((flags: DemoFlags) => demo(flags, io));
 }

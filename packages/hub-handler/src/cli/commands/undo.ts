@@ -1,10 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { createCompositionRoot } from '../../compositionRoot.js';
 import { loadConfig } from '../../config.js';
-import { createLogger } from '../../logging/createLogger.js';
-import { recordRevert } from '../../operations/recordRevert.js';
-import { type UndoResult, undoRemediation } from '../../operations/undoRemediation.js';
+import type { UndoResult } from '../../operations/undoRemediation.js';
 import { formatPermissions } from '../format/formatPermission.js';
 import { cliHubCredentials } from '../hubEnvironment.js';
 import type { CliIo } from '../io.js';
@@ -31,7 +28,7 @@ interface UndoOptions {
 export function registerUndo(program: Command, io: CliIo, context: UndoCommandContext = {}): void {
   program
     .command('undo')
-    .description('Restore what one remediation revoked, and record it as its own `reverted` event')
+    .description('Restore what one remediation revoked, and record that as its own `reverted` event.')
     .argument('<alert-id>', 'the Evident alert id (data.id) of the remediation')
     .option('--status <status>', 'which notification of the alert (fail, warn), when several were remediated')
     .option('--dry-run', 'print what would change, change nothing')
@@ -40,6 +37,14 @@ export function registerUndo(program: Command, io: CliIo, context: UndoCommandCo
       const env = context.env ?? process.env;
       const config = loadConfig(env);
       const credentials = cliHubCredentials(env);
+      // The SDK loads only when the command runs: `--help` and the other commands stay quick.
+      const [{ createCompositionRoot }, { createLogger }, { recordRevert }, { undoRemediation }] =
+        await Promise.all([
+          import('../../compositionRoot.js'),
+          import('../../logging/createLogger.js'),
+          import('../../operations/recordRevert.js'),
+          import('../../operations/undoRemediation.js'),
+        ]);
       const root = createCompositionRoot({
         config,
         ...(credentials ? { credentials } : {}),
