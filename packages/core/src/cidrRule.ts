@@ -22,13 +22,22 @@ export function permissionKey(
   fromPort: number | undefined,
   toPort: number | undefined,
 ): string {
-  const protocol = protocolName(ipProtocol);
-  if (protocol === 'all') return 'all';
-  return `${protocolKey(ipProtocol, protocol)}|${fromPort ?? ''}|${toPort ?? ''}`;
+  return keyOf(ipProtocol, protocolName(ipProtocol), fromPort, toPort);
 }
 
+/** `permissionKey` plus the CIDR; the rule's protocol is already read. */
 export function ruleKey(rule: CidrRule): string {
-  return `${permissionKey(rule.ipProtocol, rule.fromPort, rule.toPort)}|${rule.cidr}`;
+  return `${keyOf(rule.ipProtocol, rule.protocol, rule.fromPort, rule.toPort)}|${rule.cidr}`;
+}
+
+function keyOf(
+  ipProtocol: string,
+  protocol: ProtocolName,
+  fromPort: number | undefined,
+  toPort: number | undefined,
+): string {
+  if (protocol === 'all') return 'all';
+  return `${protocolKey(ipProtocol, protocol)}|${fromPort ?? ''}|${toPort ?? ''}`;
 }
 
 const port = (value: number | undefined): number => value ?? -2;
