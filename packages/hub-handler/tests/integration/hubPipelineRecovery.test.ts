@@ -97,6 +97,29 @@ describe('hub pipeline: recovery and modes', () => {
     expect(await queueDepth(sqs, up.queue.url)).toEqual({ visible: 0, inFlight: 0 });
   });
 
+  it('keeps what an attempt revoked before a retryable error, so the final record holds every revocation', async () => {
+    const groupId = await createGroup(A, 'eu-west-1', [{ ...WORLD_SSH, Ipv6Ranges: [{ CidrIpv6: '::/0' }] }]);
+    const doc = alert(A, 'eu-west-1', groupId);
+    await publish(sns, up.topic.arn, doc);
+
+    const run = await start();
+    let revokes = 0;
+    run.proxy.failNext(
+      (r) => r.action === 'RevokeSecurityGroupIngress' && r.params.GroupId === groupId && ++revokes === 2,
+      { status: 500, body: ec2Error('InternalError', 'An internal error has occurred.') },
+    );
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(results.map((r) => r.outcome)).toEqual(['retry', 'remediated']);
+    const record = await run.root.ledger.get(doc.data.id, 'fail');
+    expect(record).toMatchObject({ outcome: 'remediated', attempts: 2 });
+    expect(flattenRules(record?.revoked ?? [])).toEqual(['tcp 22-22 0.0.0.0/0', 'tcp 22-22 ::/0']);
+    expect(record?.requestIds).toHaveLength(2);
+    // The group as the first attempt found it.
+    expect(flattenRules(record?.permissionsBefore ?? [])).toEqual(['tcp 22-22 0.0.0.0/0', 'tcp 22-22 ::/0']);
+    expect(await ingressRules(A, 'eu-west-1', groupId)).toEqual([]);
+  });
+
   it('leaves a live lease of another worker alone and takes it over once it has expired', async () => {
     const groupId = await createGroup(B, 'eu-west-1', [WORLD_SSH]);
     const doc = alert(B, 'eu-west-1', groupId);
