@@ -118,16 +118,20 @@ describe('localUp', () => {
       const { PolicyDocument } = await iam.send(
         new GetRolePolicyCommand({
           RoleName: 'RemediationHubMemberRole',
-          PolicyName: 'RemediationHubSecurityGroupIngress',
+          PolicyName: 'RemediateWorldOpenIngress',
         }),
       );
       const policy = JSON.parse(decodeURIComponent(PolicyDocument ?? '{}'));
       expect(policy.Statement.flatMap((s: { Action: string[] }) => s.Action).sort()).toEqual([
         'ec2:AuthorizeSecurityGroupIngress',
+        'ec2:DescribeSecurityGroupRules',
         'ec2:DescribeSecurityGroups',
         'ec2:RevokeSecurityGroupIngress',
       ]);
-      expect(policy.Statement[1].Resource).toBe(`arn:aws:ec2:*:${accountId}:security-group/*`);
+      expect(policy.Statement.slice(1).map((s: { Resource: string }) => s.Resource)).toEqual([
+        `arn:aws:ec2:*:${accountId}:security-group/*`,
+        `arn:aws:ec2:*:${accountId}:security-group/*`,
+      ]);
     }
   });
 
