@@ -34,8 +34,10 @@ export function renderRecord(record: LedgerRecord): string {
       ? `${record.timings.durationMs} ms, ${record.attempts} attempt${record.attempts === 1 ? '' : 's'}`
       : undefined,
   );
-  if (record.duplicateDeliveries)
-    field('duplicates', `${record.duplicateDeliveries} more deliveries, skipped`);
+  if (record.duplicateDeliveries) {
+    const n = record.duplicateDeliveries;
+    field('duplicates', `${n} more ${n === 1 ? 'delivery' : 'deliveries'}, not processed again`);
+  }
   if (record.error) {
     field(
       'error',
