@@ -195,7 +195,11 @@ export async function processAlert(message: AlertMessage, deps: AlertProcessorDe
     revoked: [...(claimed.revoked ?? [])],
     authorized: [...(claimed.authorized ?? [])],
     requestIds: [...(claimed.requestIds ?? [])],
-    permissionsBefore: claimed.permissionsBefore,
+    // The group as it was before the hub first changed it; a fresh describe when nothing was changed yet.
+    permissionsBefore:
+      (claimed.revoked?.length ?? 0) + (claimed.authorized?.length ?? 0) > 0
+        ? claimed.permissionsBefore
+        : undefined,
   };
 
   let outcome: Outcome;
@@ -317,27 +321,31 @@ async function remediate(
   // Re-authorisations (strategy `narrow`) go first: the exposure closes without a moment in which the
   // rest of the range is cut off, and a retry converges (`InvalidPermission.Duplicate` is not an error).
   const nowAuthorized: IpPermission[] = [];
-  for (const permission of plan.authorize) {
-    const response = await gateway.authorize(target, [permission]);
-    if (response.requestId) progress.requestIds.push(response.requestId);
-    if (response.unknownPermissions.length === 0) {
-      nowAuthorized.push(permission);
-      progress.authorized.push(permission);
-    }
-  }
   const nowRevoked: IpPermission[] = [];
-  for (const permission of plan.revoke) {
-    const response = await gateway.revoke(target, [permission]);
-    if (response.requestId) progress.requestIds.push(response.requestId);
-    if (response.unknownPermissions.length === 0) {
-      nowRevoked.push(permission);
-      progress.revoked.push(permission);
+  try {
+    for (const permission of plan.authorize) {
+      const response = await gateway.authorize(target, [permission]);
+      if (response.requestId) progress.requestIds.push(response.requestId);
+      if (response.unknownPermissions.length === 0) {
+        nowAuthorized.push(permission);
+        progress.authorized.push(permission);
+      }
     }
+    for (const permission of plan.revoke) {
+      const response = await gateway.revoke(target, [permission]);
+      if (response.requestId) progress.requestIds.push(response.requestId);
+      if (response.unknownPermissions.length === 0) {
+        nowRevoked.push(permission);
+        progress.revoked.push(permission);
+      }
+    }
+  } finally {
+    // The group after exactly what EC2 confirmed, also when a later call failed. Computed, not
+    // re-described: DescribeSecurityGroups is eventually consistent and may still show a rule that was
+    // revoked a moment ago.
+    progress.permissionsAfter =
+      applyPlan(before, { revoke: nowRevoked, authorize: nowAuthorized }).IpPermissions ?? [];
   }
-  // The group after exactly what EC2 confirmed. Computed, not re-described: DescribeSecurityGroups is
-  // eventually consistent and may still show a rule that was revoked a moment ago.
-  progress.permissionsAfter =
-    applyPlan(before, { revoke: nowRevoked, authorize: nowAuthorized }).IpPermissions ?? [];
   if (progress.revoked.length === 0) {
     progress.reason = 'every planned revocation was already gone (InvalidPermission.NotFound)';
     return 'already-compliant';
