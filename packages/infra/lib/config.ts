@@ -72,8 +72,19 @@ export class InfraConfigError extends Error {
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ROLE_PATH = /^\/([\x21-\x7e]{0,510}\/)?$/;
 
-/** Merges overrides (e.g. from the CDK context key `remediationHub`) into the defaults and validates. */
-export function resolveConfig(overrides: unknown = {}): RemediationHubConfig {
+/**
+ * Merges overrides (the CDK context key `remediationHub`: an object from cdk.json, or a JSON string from
+ * `-c remediationHub='{...}'`) into the defaults and validates the result.
+ */
+export function resolveConfig(input: unknown = {}): RemediationHubConfig {
+  let overrides = input;
+  if (typeof input === 'string') {
+    try {
+      overrides = JSON.parse(input);
+    } catch (error) {
+      throw new InfraConfigError('the remediationHub context is not valid JSON', { cause: error });
+    }
+  }
   if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
     throw new InfraConfigError('the remediationHub context must be an object');
   }

@@ -177,6 +177,7 @@ export class HubStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.ingress.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName });
     new CfnOutput(this, 'HubFunctionName', { value: this.hub.function.functionName });
+    new CfnOutput(this, 'HubLogGroupName', { value: this.hub.logGroup.logGroupName });
     new CfnOutput(this, 'HubRoleArn', {
       value: this.hub.role.roleArn,
       description: 'The role member roles trust (through HubAccountId and aws:PrincipalArn)',

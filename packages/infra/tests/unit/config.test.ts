@@ -18,6 +18,11 @@ describe('resolveConfig', () => {
     expect(config.reservedConcurrency).toBe(20);
   });
 
+  it('reads the JSON string the CDK CLI passes for -c remediationHub=...', () => {
+    expect(resolveConfig('{"reservedConcurrency":20}').reservedConcurrency).toBe(20);
+    expect(() => resolveConfig('{reservedConcurrency')).toThrow(/not valid JSON/);
+  });
+
   it('rejects unknown settings, naming them', () => {
     expect(() => resolveConfig({ memberRole: 'x' })).toThrow(
       /unknown remediationHub setting\(s\): memberRole/,
