@@ -10,6 +10,8 @@ export interface ErrorContext {
 }
 
 export abstract class RemediationHubError extends Error {
+  /** Set to a literal by every subclass: bundlers that minify rename classes, and the ledger records this name. */
+  abstract override readonly name: string;
   abstract readonly retryable: boolean;
   readonly accountId: string | undefined;
   readonly region: string | undefined;
@@ -18,7 +20,6 @@ export abstract class RemediationHubError extends Error {
 
   constructor(message: string, options: ErrorContext & { cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
     this.accountId = options.accountId;
     this.region = options.region;
     this.groupId = options.groupId;
@@ -28,6 +29,7 @@ export abstract class RemediationHubError extends Error {
 
 /** The alert document (or its SNS envelope) is not what the hub can read. Terminal: `rejected`. */
 export class MalformedAlertError extends RemediationHubError {
+  override readonly name = 'MalformedAlertError';
   readonly retryable = false;
   /** The JSON path of the offending field, e.g. `included[external_accounts].attributes.account`. */
   readonly field: string | undefined;
@@ -39,46 +41,55 @@ export class MalformedAlertError extends RemediationHubError {
 
 /** The live security group is not something the planner can decide on (e.g. tcp without ports). */
 export class MalformedSecurityGroupError extends RemediationHubError {
+  override readonly name = 'MalformedSecurityGroupError';
   readonly retryable = false;
 }
 
 /** The account is not on the hub's allow-list, or the alert names two different accounts. Terminal: `rejected`. */
 export class AccountNotAllowedError extends RemediationHubError {
+  override readonly name = 'AccountNotAllowedError';
   readonly retryable = false;
 }
 
 /** The hub's configuration is invalid. Terminal; raised at start. */
 export class ConfigurationError extends RemediationHubError {
+  override readonly name = 'ConfigurationError';
   readonly retryable = false;
 }
 
 /** The member role is missing, or refuses the hub (AccessDenied). Terminal: `failed`. */
 export class AccessDeniedError extends RemediationHubError {
+  override readonly name = 'AccessDeniedError';
   readonly retryable = false;
 }
 
 /** The security group no longer exists (`InvalidGroup.NotFound`). Terminal: `resource-gone`. */
 export class ResourceGoneError extends RemediationHubError {
+  override readonly name = 'ResourceGoneError';
   readonly retryable = false;
 }
 
 /** EC2 or STS throttled the call (`RequestLimitExceeded`, `Throttling`). Retryable. */
 export class ThrottledError extends RemediationHubError {
+  override readonly name = 'ThrottledError';
   readonly retryable = true;
 }
 
 /** A 5xx, a reset connection or a timeout. Retryable. */
 export class TransientAwsError extends RemediationHubError {
+  override readonly name = 'TransientAwsError';
   readonly retryable = true;
 }
 
 /** Another worker holds a live lease on this alert. Retryable: the message comes back later. */
 export class LeaseContentionError extends RemediationHubError {
+  override readonly name = 'LeaseContentionError';
   readonly retryable = true;
 }
 
 /** An AWS error the hub has no specific mapping for. Terminal: recorded as `failed`. */
 export class UnexpectedAwsError extends RemediationHubError {
+  override readonly name = 'UnexpectedAwsError';
   readonly retryable = false;
   readonly code: string | undefined;
   constructor(message: string, options: ErrorContext & { cause?: unknown; code?: string } = {}) {
@@ -89,6 +100,7 @@ export class UnexpectedAwsError extends RemediationHubError {
 
 /** An operator action (undo) that the ledger record does not allow. */
 export class OperationRefusedError extends RemediationHubError {
+  override readonly name = 'OperationRefusedError';
   readonly retryable = false;
 }
 
