@@ -53,6 +53,11 @@ export interface LedgerRecord {
   roleArn?: string | undefined;
 
   attempts: number;
+  /**
+   * The outcome this notification had when it was claimed again after completing (a `failed`, or a
+   * `dry-run` / `rejected` under an older configuration: `ClaimRequest.reclaimableOutcomes`).
+   */
+  previousOutcome?: Outcome | undefined;
   /** Deliveries of an already completed notification, counted rather than re-processed. */
   duplicateDeliveries?: number | undefined;
   /** ISO time of the last duplicate delivery. */

@@ -54,12 +54,20 @@ export interface ClaimRequest {
   now: Date;
   /** Fields known at claim time (account, region, resource, signature). */
   fields?: Partial<LedgerRecord> | undefined;
+  /**
+   * Outcomes of a completed record that this delivery may process again instead of answering `duplicate`
+   * (default `['failed']`). The caller decides, because only it knows what changed since: e.g. `dry-run`
+   * is worth redoing only when the alert is no longer in dry-run. A reclaimed record keeps its history
+   * (`timings.firstSeenAt`, `attempts`, `duplicateDeliveries`, the work already done) and notes the outcome
+   * it replaces in `previousOutcome`; the new attempt's result replaces the rest.
+   */
+  reclaimableOutcomes?: readonly Outcome[] | undefined;
 }
 
 export type ClaimResult =
   /** This worker holds the lease; `record` is the in-progress item (attempts already incremented). */
   | { kind: 'claimed'; record: LedgerRecord; takenOver: boolean }
-  /** The notification was completed before (any outcome but `failed`). */
+  /** The notification was completed before, with an outcome not in `reclaimableOutcomes`. */
   | { kind: 'duplicate'; record: LedgerRecord }
   /** Another worker holds a live lease. */
   | { kind: 'contended'; record: LedgerRecord };

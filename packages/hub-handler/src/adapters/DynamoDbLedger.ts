@@ -19,6 +19,7 @@ import {
   type LedgerIndexName,
   type LedgerQuery,
   type LedgerRecord,
+  type Outcome,
 } from '@remediation-hub/core';
 import { awsErrorCode, mapAwsError } from './mapAwsError.js';
 
@@ -36,6 +37,8 @@ export interface DynamoDbLedgerOptions {
 const WRITE_TOKEN = 'writeToken';
 const CONDITION_FAILED = 'ConditionalCheckFailedException';
 const CLAIM_ROUNDS = 4;
+/** Completed outcomes a claim takes again when the request does not say (`ClaimRequest.reclaimableOutcomes`). */
+const DEFAULT_RECLAIMABLE_OUTCOMES: readonly Outcome[] = ['failed'];
 
 const PK = LEDGER_TABLE.partitionKey.name;
 const SK = LEDGER_TABLE.sortKey.name;
@@ -71,11 +74,13 @@ export class DynamoDbLedger implements Ledger {
 
   /**
    * Claims a notification: creates it, or takes over an in-progress item whose lease has expired (or was
-   * released after a retryable error), or retries a completed item whose outcome was `failed`. A completed
-   * item is a duplicate; a live lease of another owner is contention.
+   * released after a retryable error), or claims again a completed item whose outcome is one of
+   * `request.reclaimableOutcomes` (default `failed`). Any other completed item is a duplicate; a live lease
+   * of another owner is contention.
    */
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     const nowIso = request.now.toISOString();
+    const reclaimable = request.reclaimableOutcomes ?? DEFAULT_RECLAIMABLE_OUTCOMES;
     for (let round = 0; round < CLAIM_ROUNDS; round++) {
       const fresh: LedgerRecord = {
         revoked: [],
@@ -101,7 +106,10 @@ export class DynamoDbLedger implements Ledger {
       const existing = await this.#getItem(request.alertId, request.eventKey);
       if (!existing) continue;
       const record = toRecord(existing);
-      if (record.state === 'completed' && record.outcome !== 'failed') return { kind: 'duplicate', record };
+      const completed = record.state === 'completed';
+      if (completed && !(record.outcome !== undefined && reclaimable.includes(record.outcome))) {
+        return { kind: 'duplicate', record };
+      }
       if (
         record.state === 'in-progress' &&
         record.leaseOwner !== request.owner &&
@@ -112,6 +120,17 @@ export class DynamoDbLedger implements Ledger {
 
       const next: LedgerRecord = {
         ...record,
+        // A completed attempt being redone: its conclusion gives way to the new attempt's (the outcome it
+        // had stays as `previousOutcome`); the work it did (revoked, request ids, ...) and the history stay.
+        ...(completed
+          ? {
+              previousOutcome: record.outcome,
+              decision: undefined,
+              reason: undefined,
+              plan: undefined,
+              error: undefined,
+            }
+          : {}),
         ...request.fields,
         alertId: request.alertId,
         eventKey: request.eventKey,

@@ -28,7 +28,13 @@ describe('DynamoDbLedger', () => {
   });
   beforeEach(() => proxy.clear());
 
-  const claim = (alertId: string, owner: string, now: Date, leaseSeconds = 120) =>
+  const claim = (
+    alertId: string,
+    owner: string,
+    now: Date,
+    leaseSeconds = 120,
+    reclaimableOutcomes?: readonly Outcome[],
+  ) =>
     ledger.claim({
       alertId,
       eventKey: 'fail',
@@ -37,6 +43,7 @@ describe('DynamoDbLedger', () => {
       leaseSeconds,
       now,
       fields: { accountId: '111111111111', region: 'eu-west-1', resourceId: 'sg-0a', mode: 'remediate' },
+      reclaimableOutcomes,
     });
 
   const completeAs = async (record: LedgerRecord, outcome: Outcome, now: Date) =>
@@ -179,6 +186,100 @@ describe('DynamoDbLedger', () => {
       expect(retry).toMatchObject({ kind: 'claimed', record: { attempts: 2, state: 'in-progress' } });
       expect(retry.record.outcome).toBeUndefined();
       expect((await ledger.query({ outcome: 'failed' })).map((r) => r.alertId)).not.toContain(alertId);
+    });
+
+    it('answers duplicate for a dry-run unless the claim lists dry-run; listed, claims it again keeping its history', async () => {
+      const alertId = uniqueName('dry-run');
+      const first = await claim(alertId, 'worker-1', T0);
+      if (first.kind !== 'claimed') throw new Error('not claimed');
+      const open = [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }];
+      await ledger.complete({
+        ...first.record,
+        state: 'completed',
+        outcome: 'dry-run',
+        mode: 'dry-run',
+        decision: 'remediate',
+        reason: 'revoke tcp 22 from 0.0.0.0/0',
+        plan: { revoke: open, authorize: [] },
+        permissionsBefore: open,
+        permissionsAfter: open,
+        recordedAt: at(1).toISOString(),
+        timings: { ...first.record.timings, completedAt: at(1).toISOString(), durationMs: 1000 },
+      });
+
+      expect(await claim(alertId, 'worker-2', at(2))).toMatchObject({
+        kind: 'duplicate',
+        record: { outcome: 'dry-run' },
+      });
+      expect(await claim(alertId, 'worker-2', at(2), 120, ['failed', 'rejected'])).toMatchObject({
+        kind: 'duplicate',
+      });
+      await ledger.countDuplicate(alertId, 'fail', at(2));
+
+      const again = await claim(alertId, 'worker-3', at(3), 120, ['failed', 'rejected', 'dry-run']);
+      expect(again).toMatchObject({
+        kind: 'claimed',
+        takenOver: false,
+        record: {
+          state: 'in-progress',
+          attempts: 2,
+          previousOutcome: 'dry-run',
+          mode: 'remediate',
+          leaseOwner: 'worker-3',
+          leaseExpiresAt: at(123).getTime(),
+          duplicateDeliveries: 1,
+          timings: { firstSeenAt: T0.toISOString(), startedAt: at(3).toISOString() },
+        },
+      });
+      const stored = await ledger.get(alertId, 'fail');
+      expect(stored).toEqual(again.record);
+      // The dry-run's conclusion gives way to the new attempt's.
+      for (const field of ['outcome', 'decision', 'reason', 'plan', 'error'] as const) {
+        expect(stored?.[field]).toBeUndefined();
+      }
+      expect(stored?.timings.completedAt).toBeUndefined();
+      expect((await ledger.query({ outcome: 'dry-run' })).map((r) => r.alertId)).not.toContain(alertId);
+
+      // Completed again, as remediated: not reclaimable, whatever the list.
+      await completeAs(again.record, 'remediated', at(4));
+      expect(await claim(alertId, 'worker-4', at(5), 120, ['failed', 'rejected', 'dry-run'])).toMatchObject({
+        kind: 'duplicate',
+        record: { outcome: 'remediated', previousOutcome: 'dry-run', attempts: 2 },
+      });
+    });
+
+    it('claims again a rejected record when the claim lists rejected, dropping the rejection’s reason and error', async () => {
+      const alertId = uniqueName('rejected');
+      await audit(alertId, {
+        recordedAt: T0.toISOString(),
+        outcome: 'rejected',
+        reason: 'account 111111111111 is not on the hub’s allow-list',
+        error: { name: 'AccountNotAllowedError', message: 'not allowed', retryable: false },
+      });
+      expect(await claim(alertId, 'worker-1', at(1))).toMatchObject({ kind: 'duplicate' });
+
+      const again = await claim(alertId, 'worker-2', at(2), 120, ['failed', 'rejected']);
+      expect(again).toMatchObject({
+        kind: 'claimed',
+        takenOver: false,
+        record: { state: 'in-progress', attempts: 2, previousOutcome: 'rejected', leaseOwner: 'worker-2' },
+      });
+      expect(again.record.reason).toBeUndefined();
+      expect(again.record.error).toBeUndefined();
+      expect(again.record.timings.firstSeenAt).toBe(T0.toISOString());
+    });
+
+    it('gives a reclaimable record to exactly one of many workers claiming it at once', async () => {
+      const alertId = uniqueName('reclaim-race');
+      const first = await claim(alertId, 'worker-1', T0);
+      if (first.kind !== 'claimed') throw new Error('not claimed');
+      await completeAs(first.record, 'dry-run', at(1));
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => claim(alertId, `worker-${i}`, at(2), 120, ['dry-run'])),
+      );
+      expect(results.filter((r) => r.kind === 'claimed')).toHaveLength(1);
+      expect(results.filter((r) => r.kind === 'contended')).toHaveLength(5);
+      expect(await ledger.get(alertId, 'fail')).toMatchObject({ state: 'in-progress', attempts: 2 });
     });
 
     it('gives the notification to exactly one of many workers claiming at once', async () => {
