@@ -27,6 +27,7 @@ import {
 } from '@remediation-hub/core';
 import type { Logger } from '../logging/createLogger.js';
 import { peekAlertKey } from './peekAlertKey.js';
+import { reclaimableOutcomes } from './reclaimableOutcomes.js';
 
 /** The part of the hub's configuration that decides what happens to one alert. */
 export interface ProcessingSettings {
@@ -92,7 +93,8 @@ interface Progress {
 /**
  * One alert through the hub (design.md, "Processing one alert in the hub"):
  * 1. parse (malformed: `rejected`); 2. account checks before any STS call (`rejected`);
- * 3. claim in the ledger (`duplicate`, or retry on a live lease of another worker);
+ * 3. claim in the ledger (`duplicate`, or retry on a live lease of another worker; a notification completed
+ *    as `failed`, `rejected`, or `dry-run` while it is no longer in dry-run, is processed again);
  * 4. credentials for the account; 5. describe, plan, revoke (or only record the plan in dry-run);
  * 6. complete the ledger record. Terminal errors are recorded and the message consumed; retryable
  * ones release the lease, keep what was already done, and send the message back.
@@ -162,7 +164,10 @@ export async function processAlert(message: AlertMessage, deps: AlertProcessorDe
     return result('rejected', error);
   }
 
-  // 3. Claim.
+  // 3. Claim. A completed notification is a duplicate, except where the hub changed nothing and the
+  // configuration may now decide otherwise: `failed`, `rejected` (this alert has just passed the account
+  // checks, so that rejection was under an older allow-list) and, once the alert is out of dry-run,
+  // `dry-run` (the account was switched to remediate). See `reclaimableOutcomes` for the whole rule.
   const claim = await ledger.claim({
     alertId: alert.id,
     eventKey,
@@ -171,6 +176,7 @@ export async function processAlert(message: AlertMessage, deps: AlertProcessorDe
     leaseSeconds: settings.leaseSeconds,
     now: startedAt,
     fields,
+    reclaimableOutcomes: reclaimableOutcomes(dryRun),
   });
   if (claim.kind === 'duplicate') {
     await ledger.countDuplicate(alert.id, eventKey, startedAt);
@@ -189,17 +195,18 @@ export async function processAlert(message: AlertMessage, deps: AlertProcessorDe
   const claimed = claim.record;
   if (claim.takenOver) log.warn({ attempts: claimed.attempts }, 'took over an expired lease');
 
+  const changedBefore = (claimed.revoked?.length ?? 0) + (claimed.authorized?.length ?? 0) > 0;
   const progress: Progress = {
     mode,
     // Work of an earlier attempt (a retryable error after some calls) stays on the record.
     revoked: [...(claimed.revoked ?? [])],
     authorized: [...(claimed.authorized ?? [])],
     requestIds: [...(claimed.requestIds ?? [])],
-    // The group as it was before the hub first changed it; a fresh describe when nothing was changed yet.
-    permissionsBefore:
-      (claimed.revoked?.length ?? 0) + (claimed.authorized?.length ?? 0) > 0
-        ? claimed.permissionsBefore
-        : undefined,
+    // The group as it was before the hub first changed it, and after its changes so far; a fresh describe
+    // when nothing was changed yet (an earlier dry-run's or failed attempt's view of the group is not kept).
+    ...(changedBefore
+      ? { permissionsBefore: claimed.permissionsBefore, permissionsAfter: claimed.permissionsAfter }
+      : { permissionsBefore: undefined, permissionsAfter: undefined }),
   };
 
   let outcome: Outcome;
@@ -258,6 +265,7 @@ export async function processAlert(message: AlertMessage, deps: AlertProcessorDe
       revoked: progress.revoked.length,
       authorized: progress.authorized.length,
       attempts: claimed.attempts,
+      previousOutcome: claimed.previousOutcome,
     },
     'alert processed',
   );

@@ -1,0 +1,218 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { makeAlert, snsEnvelope } from '@remediation-hub/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import type { LocalUpResult } from '../../src/local/localUp.js';
+import {
+  consumeOnce,
+  createGroup,
+  flattenRules,
+  type HubRun,
+  hubSns,
+  hubSqs,
+  ingressRules,
+  OFFICE_SSH,
+  outcomesOf,
+  publish,
+  queueDepth,
+  startHubRun,
+  uniqueName,
+  upTestHub,
+  WORLD_SSH,
+} from '../support/testHub.js';
+
+// Accounts 333333333320-329 belong to this file.
+const A = '333333333320';
+const B = '333333333321';
+const C = '333333333322';
+
+/**
+ * The same notification (alert id + status) delivered again, or replayed, after the hub's configuration
+ * changed: a `dry-run` or `rejected` record is processed again when the hub would now decide otherwise;
+ * everything else stays a counted duplicate.
+ */
+describe('hub pipeline: a notification processed again after the configuration changed', () => {
+  let up: LocalUpResult;
+  let sns: SNSClient;
+  let sqs: SQSClient;
+  const runs: HubRun[] = [];
+
+  const start = async (env: Record<string, string> = {}) => {
+    const run = await startHubRun(up, env);
+    runs.push(run);
+    return run;
+  };
+  const alert = (accountId: string, region: string, groupId: string) =>
+    makeAlert({ id: uniqueName('alert'), accountId, region, groupId });
+  const requests = (run: HubRun, action: string) => run.proxy.requests.filter((r) => r.action === action);
+
+  beforeAll(async () => {
+    up = await upTestHub('reprocess', [A, B, C]);
+    sns = hubSns();
+    sqs = hubSqs();
+  });
+  afterEach(async () => {
+    for (const run of runs.splice(0)) await run.close();
+  });
+  afterAll(() => {
+    sns.destroy();
+    sqs.destroy();
+  });
+
+  it('remediates a notification recorded as dry-run when it comes again after its account left DRY_RUN_ACCOUNTS', async () => {
+    const groupId = await createGroup(A, 'us-east-1', [WORLD_SSH, OFFICE_SSH]);
+    const doc = alert(A, 'us-east-1', groupId);
+
+    await publish(sns, up.topic.arn, doc);
+    const onboarding = await start({ DRY_RUN_ACCOUNTS: A });
+    expect(outcomesOf((await consumeOnce(onboarding, sqs, up.queue.url)).results)).toEqual({ 'dry-run': 1 });
+    const planned = await onboarding.root.ledger.get(doc.data.id, 'fail');
+    expect(planned).toMatchObject({ outcome: 'dry-run', mode: 'dry-run', attempts: 1 });
+    expect(await ingressRules(A, 'us-east-1', groupId)).toEqual([
+      'tcp 22-22 0.0.0.0/0',
+      'tcp 22-22 10.0.0.0/8',
+    ]);
+
+    // The operator removes the account from DRY_RUN_ACCOUNTS; the same notification arrives again.
+    await publish(sns, up.topic.arn, doc);
+    const remediating = await start();
+    const { results } = await consumeOnce(remediating, sqs, up.queue.url);
+
+    expect(results).toEqual([expect.objectContaining({ outcome: 'remediated', takenOver: false })]);
+    expect(requests(remediating, 'RevokeSecurityGroupIngress')).toHaveLength(1);
+    expect(await ingressRules(A, 'us-east-1', groupId)).toEqual(['tcp 22-22 10.0.0.0/8']);
+    const records = await remediating.root.ledger.listByAlert(doc.data.id);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      state: 'completed',
+      outcome: 'remediated',
+      previousOutcome: 'dry-run',
+      mode: 'remediate',
+      decision: 'remediate',
+      attempts: 2,
+      timings: { firstSeenAt: planned?.timings.firstSeenAt },
+    });
+    expect(records[0]?.timings.startedAt).not.toBe(planned?.timings.startedAt);
+    expect(flattenRules(records[0]?.revoked ?? [])).toEqual(['tcp 22-22 0.0.0.0/0']);
+    expect(flattenRules(records[0]?.permissionsBefore ?? [])).toEqual([
+      'tcp 22-22 0.0.0.0/0',
+      'tcp 22-22 10.0.0.0/8',
+    ]);
+    expect(flattenRules(records[0]?.permissionsAfter ?? [])).toEqual(['tcp 22-22 10.0.0.0/8']);
+    expect(records[0]?.requestIds).toHaveLength(1);
+    expect(records[0]?.error).toBeUndefined();
+
+    // Remediated is final: one more delivery is a counted duplicate, and nothing is called.
+    await publish(sns, up.topic.arn, doc);
+    const later = await start();
+    expect(outcomesOf((await consumeOnce(later, sqs, up.queue.url)).results)).toEqual({ duplicate: 1 });
+    expect(requests(later, 'AssumeRole')).toEqual([]);
+    expect(await later.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
+      outcome: 'remediated',
+      attempts: 2,
+      duplicateDeliveries: 1,
+    });
+    expect(await queueDepth(sqs, up.queue.url)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it('keeps a dry-run notification a duplicate while the hub is still in dry-run', async () => {
+    const groupId = await createGroup(B, 'eu-west-1', [WORLD_SSH]);
+    const doc = alert(B, 'eu-west-1', groupId);
+
+    await publish(sns, up.topic.arn, doc);
+    const first = await start({ REMEDIATION_MODE: 'dry-run' });
+    expect(outcomesOf((await consumeOnce(first, sqs, up.queue.url)).results)).toEqual({ 'dry-run': 1 });
+
+    await publish(sns, up.topic.arn, doc);
+    const second = await start({ REMEDIATION_MODE: 'dry-run' });
+    expect(outcomesOf((await consumeOnce(second, sqs, up.queue.url)).results)).toEqual({ duplicate: 1 });
+
+    expect(requests(second, 'AssumeRole')).toEqual([]);
+    expect(await second.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
+      outcome: 'dry-run',
+      attempts: 1,
+      duplicateDeliveries: 1,
+    });
+    expect(await ingressRules(B, 'eu-west-1', groupId)).toEqual(['tcp 22-22 0.0.0.0/0']);
+  });
+
+  it('remediates a notification rejected while its account was off the allow-list, once the account is allowed', async () => {
+    const groupId = await createGroup(C, 'us-east-1', [WORLD_SSH]);
+    const doc = alert(C, 'us-east-1', groupId);
+
+    await publish(sns, up.topic.arn, doc);
+    const before = await start({ ALLOWED_ACCOUNTS: `${A},${B}` });
+    expect(outcomesOf((await consumeOnce(before, sqs, up.queue.url)).results)).toEqual({ rejected: 1 });
+    expect(requests(before, 'AssumeRole')).toEqual([]);
+    expect(await before.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
+      outcome: 'rejected',
+      error: { name: 'AccountNotAllowedError' },
+    });
+
+    // The account is added to ALLOWED_ACCOUNTS; the same notification arrives again.
+    await publish(sns, up.topic.arn, doc);
+    const after = await start({ ALLOWED_ACCOUNTS: `${A},${B},${C}` });
+    expect(outcomesOf((await consumeOnce(after, sqs, up.queue.url)).results)).toEqual({ remediated: 1 });
+
+    expect(await ingressRules(C, 'us-east-1', groupId)).toEqual([]);
+    const records = await after.root.ledger.listByAlert(doc.data.id);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ outcome: 'remediated', previousOutcome: 'rejected', attempts: 2 });
+    // The rejection's error and reason belong to the earlier attempt, not to this remediation.
+    expect(records[0]?.error).toBeUndefined();
+    expect(records[0]?.reason).not.toContain('allow-list');
+  });
+
+  describe('remediation-hub replay FILE', () => {
+    let dir: string;
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'remediation-hub-reprocess-'));
+    });
+    afterAll(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+    afterEach(() => {
+      vi.unstubAllEnvs();
+    });
+
+    const replay = async (file: string, env: Record<string, string>): Promise<string> => {
+      for (const [name, value] of Object.entries({ ...up.env, LOG_LEVEL: 'error', ...env })) {
+        vi.stubEnv(name, value);
+      }
+      let out = '';
+      let err = '';
+      const code = await main(['replay', file], {
+        stdout: (text) => {
+          out += text;
+        },
+        stderr: (text) => {
+          err += text;
+        },
+        isTty: false,
+      });
+      expect({ code, err }).toEqual({ code: 0, err: '' });
+      return out;
+    };
+
+    it('plans in dry-run, then remediates the same file once the account is switched to remediate', async () => {
+      const groupId = await createGroup(A, 'eu-west-1', [WORLD_SSH]);
+      const doc = alert(A, 'eu-west-1', groupId);
+      const file = join(dir, 'alert.json');
+      await writeFile(file, JSON.stringify(snsEnvelope(doc), null, 2));
+      const where = `(account ${A}, eu-west-1, ${groupId})`;
+
+      expect(await replay(file, { DRY_RUN_ACCOUNTS: A })).toBe(`${doc.data.id}/fail: dry-run ${where}\n`);
+      expect(await replay(file, { DRY_RUN_ACCOUNTS: A })).toBe(`${doc.data.id}/fail: duplicate ${where}\n`);
+      expect(await ingressRules(A, 'eu-west-1', groupId)).toEqual(['tcp 22-22 0.0.0.0/0']);
+
+      expect(await replay(file, { DRY_RUN_ACCOUNTS: '' })).toBe(`${doc.data.id}/fail: remediated ${where}\n`);
+      expect(await ingressRules(A, 'eu-west-1', groupId)).toEqual([]);
+      expect(await replay(file, { DRY_RUN_ACCOUNTS: '' })).toBe(`${doc.data.id}/fail: duplicate ${where}\n`);
+    });
+  });
+});
