@@ -14,6 +14,20 @@ import type { Construct } from 'constructs';
 import type { RemediationHubConfig } from '../config.js';
 import { EXTERNAL_ID_PATTERN } from './HubStack.js';
 
+/**
+ * What OperatorRoleArn accepts: empty (no operator), or one IAM role ARN, path included, without the `*` and
+ * `?` wildcards that ArnEquals would otherwise honour.
+ */
+export const OPERATOR_ROLE_ARN_PATTERN =
+  '^(arn:aws[a-z-]*:iam::[0-9]{12}:role/([\\w+=,.@-]+/)*[\\w+=,.@-]{1,64})?$';
+
+/** OperatorRoleArn's description, shared by the member-role template and the StackSet stack. */
+export const OPERATOR_ROLE_ARN_DESCRIPTION =
+  'Optional: the ARN (with its path, no wildcards) of one role in the hub account that operators assume to ' +
+  'run remediation-hub undo; the member role then trusts it as well, still only with the ExternalId. Empty ' +
+  '(the default): the hub function alone. Hold that role tightly: break-glass, assumable only by named ' +
+  'people with MFA, every session logged.';
+
 /** The member role's actions, exactly; `AuthorizeSecurityGroupIngress` only while AllowAuthorizeIngress is true. */
 export const MEMBER_ROLE_ACTIONS = {
   describe: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSecurityGroupRules'],
@@ -62,6 +76,15 @@ export class MemberRoleStack extends Stack {
     const authorizeAllowed = new CfnCondition(this, 'AuthorizeAllowed', {
       expression: Fn.conditionEquals(allowAuthorize.valueAsString, 'true'),
     });
+    const operatorRoleArn = new CfnParameter(this, 'OperatorRoleArn', {
+      type: 'String',
+      default: '',
+      allowedPattern: OPERATOR_ROLE_ARN_PATTERN,
+      description: OPERATOR_ROLE_ARN_DESCRIPTION,
+    });
+    const operatorRoleGiven = new CfnCondition(this, 'OperatorRoleGiven', {
+      expression: Fn.conditionNot(Fn.conditionEquals(operatorRoleArn.valueAsString, '')),
+    });
 
     // Fn::Sub placeholders: the parameter by its logical id.
     const hubAccount = `\${${hubAccountId.logicalId}}`;
@@ -75,7 +98,8 @@ export class MemberRoleStack extends Stack {
       roleName: config.memberRoleName,
       path: config.memberRolePath,
       description:
-        'Assumed by the remediation-hub function (with the external id) to close world-open ingress',
+        'Assumed with the external id by the remediation-hub function to close world-open ingress ' +
+        '(and by OperatorRoleArn, if set, to undo)',
       maxSessionDuration: 3600,
       assumeRolePolicyDocument: {
         Version: '2012-10-17',
@@ -88,7 +112,15 @@ export class MemberRoleStack extends Stack {
             Condition: {
               StringEquals: { 'sts:ExternalId': externalId.valueAsString },
               // The principal's ARN, not the principal itself: trust survives re-creating the hub role.
-              ArnEquals: { 'aws:PrincipalArn': hubRoleArn },
+              // The operator role joins the list only when given: the whole value is chosen by Fn::If, so
+              // no AWS::NoValue sits inside a list (which moto would keep as a null).
+              ArnEquals: {
+                'aws:PrincipalArn': Fn.conditionIf(
+                  operatorRoleGiven.logicalId,
+                  [hubRoleArn, operatorRoleArn.valueAsString],
+                  hubRoleArn,
+                ),
+              },
             },
           },
         ],

@@ -3,6 +3,7 @@ import { CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
 import type { Construct } from 'constructs';
 import type { RemediationHubConfig } from '../config.js';
 import { EXTERNAL_ID_PATTERN } from './HubStack.js';
+import { OPERATOR_ROLE_ARN_DESCRIPTION, OPERATOR_ROLE_ARN_PATTERN } from './MemberRoleStack.js';
 
 export interface MemberRoleStackSetStackProps extends StackProps {
   readonly config: RemediationHubConfig;
@@ -55,6 +56,12 @@ export class MemberRoleStackSetStack extends Stack {
       allowedValues: ['true', 'false'],
       description: 'Allow ec2:AuthorizeSecurityGroupIngress (the narrow strategy and undo need it)',
     });
+    const operatorRoleArn = new CfnParameter(this, 'OperatorRoleArn', {
+      type: 'String',
+      default: '',
+      allowedPattern: OPERATOR_ROLE_ARN_PATTERN,
+      description: OPERATOR_ROLE_ARN_DESCRIPTION,
+    });
     const callAs = new CfnParameter(this, 'CallAs', {
       type: 'String',
       default: 'SELF',
@@ -79,6 +86,7 @@ export class MemberRoleStackSetStack extends Stack {
         { parameterKey: 'HubAccountId', parameterValue: hubAccountId.valueAsString },
         { parameterKey: 'ExternalId', parameterValue: externalId.valueAsString },
         { parameterKey: 'AllowAuthorizeIngress', parameterValue: allowAuthorize.valueAsString },
+        { parameterKey: 'OperatorRoleArn', parameterValue: operatorRoleArn.valueAsString },
       ],
       stackInstancesGroup: [
         {

@@ -10,6 +10,7 @@ import {
   readTemplate,
   templateOf,
 } from '../support/assembly.js';
+import { resolveConditions } from '../support/resolveConditions.js';
 
 const template = templateOf(STACK_NAMES.memberRole);
 const json = readTemplate(STACK_NAMES.memberRole);
@@ -19,25 +20,39 @@ type Statement = { Action: string | string[]; Resource: unknown; Effect: string;
 
 /** The member role's allowed actions when the template is deployed with these parameter values. */
 function allowedActions(source: CfnTemplate, parameters: Record<string, string>): string[] {
-  const value = (name: string) => parameters[name] ?? String(source.Parameters?.[name]?.Default);
-  const condition = (name: string): boolean => {
-    const equals = source.Conditions?.[name] as { 'Fn::Equals': [{ Ref: string }, string] } | undefined;
-    if (equals === undefined) throw new Error(`no condition ${name}`);
-    const [left, right] = equals['Fn::Equals'];
-    return value(left.Ref) === right;
-  };
   const properties = onlyResource(source, 'AWS::IAM::Role').properties;
-  const statements = (properties.Policies as { PolicyDocument: { Statement: unknown[] } }[]).flatMap(
-    (policy) => policy.PolicyDocument.Statement,
-  );
-  const chosen = statements.flatMap((statement) => {
-    const branch = (statement as { 'Fn::If'?: [string, Statement, unknown] })['Fn::If'];
-    if (branch === undefined) return [statement as Statement];
-    return condition(branch[0]) ? [branch[1]] : [];
-  });
+  const policies = resolveConditions(source, parameters, properties.Policies) as {
+    PolicyDocument: { Statement: Statement[] };
+  }[];
+  const chosen = policies.flatMap((policy) => policy.PolicyDocument.Statement);
   expect(chosen.every((s) => s.Effect === 'Allow')).toBe(true);
   return chosen.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
 }
+
+/** The member role's trust policy when the template is deployed with these parameter values. */
+function trustPolicy(source: CfnTemplate, parameters: Record<string, string>): unknown {
+  const properties = onlyResource(source, 'AWS::IAM::Role').properties;
+  return resolveConditions(source, parameters, properties.AssumeRolePolicyDocument);
+}
+
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
+const hubRoot = { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${HubAccountId}:root' };
+const hubRoleArn = {
+  'Fn::Sub': `arn:\${AWS::Partition}:iam::\${HubAccountId}:role${DEFAULT_CONFIG.hubRolePath}${DEFAULT_CONFIG.hubRoleName}`,
+};
+/** The one trust statement, with the principal ARN condition given. */
+const trustStatement = (principalArn: unknown) => ({
+  Sid: 'HubFunctionWithExternalId',
+  Effect: 'Allow',
+  Action: 'sts:AssumeRole',
+  Principal: { AWS: hubRoot },
+  Condition: {
+    StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } },
+    ArnEquals: { 'aws:PrincipalArn': principalArn },
+  },
+});
+const OPERATOR_ROLE =
+  'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Ops_0123456789abcdef';
 
 describe('MemberRoleStack', () => {
   it('is StackSet-safe: no bootstrap-version rule, no CDK metadata, no assets, parameters only', () => {
@@ -46,6 +61,7 @@ describe('MemberRoleStack', () => {
       'AllowAuthorizeIngress',
       'ExternalId',
       'HubAccountId',
+      'OperatorRoleArn',
     ]);
     template.resourceCountIs('AWS::CDK::Metadata', 0);
     expect(Object.keys(json.Resources)).toEqual(['MemberRole']);
@@ -60,30 +76,60 @@ describe('MemberRoleStack', () => {
     });
   });
 
-  it('trusts the hub account only for the hub function role, only with the ExternalId', () => {
+  it('trusts the hub account only for the hub function role, only with the ExternalId, by default', () => {
+    expect(json.Parameters?.OperatorRoleArn?.Default).toBe('');
+    expect(trustPolicy(json, {})).toEqual({ Version: '2012-10-17', Statement: [trustStatement(hubRoleArn)] });
+    expect(json.Parameters?.ExternalId?.NoEcho).toBe(true);
+  });
+
+  it('also trusts the operator role, with the same ExternalId, when OperatorRoleArn is set', () => {
+    expect(trustPolicy(json, { OperatorRoleArn: OPERATOR_ROLE })).toEqual({
+      Version: '2012-10-17',
+      Statement: [trustStatement([hubRoleArn, { Ref: 'OperatorRoleArn' }])],
+    });
+  });
+
+  it('chooses the principal ARN condition with Fn::If on OperatorRoleArn being non-empty', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Version: '2012-10-17',
         Statement: [
-          {
-            Sid: 'HubFunctionWithExternalId',
-            Effect: 'Allow',
-            Action: 'sts:AssumeRole',
-            // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string
-            Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${HubAccountId}:root' } },
-            Condition: {
-              StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } },
-              ArnEquals: {
-                'aws:PrincipalArn': {
-                  'Fn::Sub': `arn:\${AWS::Partition}:iam::\${HubAccountId}:role${DEFAULT_CONFIG.hubRolePath}${DEFAULT_CONFIG.hubRoleName}`,
-                },
-              },
-            },
-          },
+          trustStatement({
+            'Fn::If': ['OperatorRoleGiven', [hubRoleArn, { Ref: 'OperatorRoleArn' }], hubRoleArn],
+          }),
         ],
       },
     });
-    expect(json.Parameters?.ExternalId?.NoEcho).toBe(true);
+    expect(json.Conditions?.OperatorRoleGiven).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'OperatorRoleArn' }, ''] }],
+    });
+  });
+
+  it('accepts one exact role ARN or nothing as OperatorRoleArn, and asks that the role be tightly held', () => {
+    const parameter = json.Parameters?.OperatorRoleArn;
+    const pattern = new RegExp(String(parameter?.AllowedPattern));
+    for (const accepted of [
+      '',
+      OPERATOR_ROLE,
+      'arn:aws:iam::123456789012:role/RemediationHubOperator',
+      'arn:aws-us-gov:iam::123456789012:role/break-glass/RemediationHubOperator',
+    ]) {
+      expect(pattern.test(accepted), accepted).toBe(true);
+    }
+    for (const refused of [
+      'arn:aws:iam::123456789012:role/*',
+      'arn:aws:iam::123456789012:role/Remediation?ubOperator',
+      'arn:aws:iam::*:role/RemediationHubOperator',
+      'arn:aws:iam::123456789012:user/alice',
+      'arn:aws:iam::123456789012:root',
+      'arn:aws:sts::123456789012:assumed-role/RemediationHubOperator/alice',
+      'arn:aws:iam::123456789012:role/path/',
+      ' arn:aws:iam::123456789012:role/RemediationHubOperator',
+    ]) {
+      expect(pattern.test(refused), refused).toBe(false);
+    }
+    expect(parameter?.Description).toMatch(/MFA/);
+    expect(parameter?.Description).toMatch(/break-glass/);
   });
 
   it('allows exactly describe, revoke and (by default) authorize ingress', () => {

@@ -28,12 +28,25 @@ describe('MemberRoleStackSetStack', () => {
     expect(json.Parameters?.Regions?.Type).toBe('CommaDelimitedList');
   });
 
-  it("passes the hub account, the external id and the authorize switch to the member role's parameters", () => {
+  it("passes the hub account, the external id, the authorize switch and the operator role to the member role's parameters", () => {
     const member = readTemplate(STACK_NAMES.memberRole);
     const passed = stackSet.properties.Parameters as { ParameterKey: string; ParameterValue: unknown }[];
     expect(passed.map((p) => p.ParameterKey).sort()).toEqual(Object.keys(member.Parameters ?? {}).sort());
     for (const p of passed) expect(p.ParameterValue).toEqual({ Ref: p.ParameterKey });
     expect(json.Parameters?.ExternalId?.NoEcho).toBe(true);
+  });
+
+  it('declares each passed parameter as the member role does (type, default, pattern, values, NoEcho)', () => {
+    const member = readTemplate(STACK_NAMES.memberRole);
+    const withoutDescription = (definition: Record<string, unknown> | undefined) => {
+      const { Description: _description, ...rest } = definition ?? {};
+      return rest;
+    };
+    for (const [name, definition] of Object.entries(member.Parameters ?? {})) {
+      expect(withoutDescription(json.Parameters?.[name]), name).toEqual(withoutDescription(definition));
+    }
+    // The optional operator role: empty by default, so the StackSet passes '' and the member role trusts the hub function alone.
+    expect(json.Parameters?.OperatorRoleArn?.Default).toBe('');
   });
 
   it('embeds exactly the member-role template', () => {
