@@ -39,7 +39,7 @@ export const LEDGER_ACTIONS = [
 ] as const;
 
 /**
- * The hub Lambda: bundled locally by esbuild (ESM, minified) from the hub-handler package, fed by the
+ * The hub Lambda: bundled locally by esbuild (ESM, minified, names kept) from the hub-handler package, fed by the
  * queue with partial batch responses, allowed to assume the member role and nothing else outside the hub.
  */
 export class HubFunction extends Construct {
@@ -118,6 +118,8 @@ export class HubFunction extends Construct {
       bundling: {
         format: OutputFormat.ESM,
         minify: true,
+        // Minification renames classes; keep their names for stack traces and any `constructor.name`.
+        keepNames: true,
         sourceMap: true,
         sourcesContent: false,
         target: 'node24',

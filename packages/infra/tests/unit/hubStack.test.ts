@@ -192,16 +192,29 @@ describe('HubStack: the hub function', () => {
     });
   });
 
-  it('is an ESM, minified esbuild bundle with a source map and a require() for CommonJS dependencies', () => {
+  /** The bundled handler's folder in the assembly. */
+  const bundleFolder = () => {
     const key = JSON.stringify(hubFunction.properties.Code).match(/([0-9a-f]{64})\.zip/)?.[1];
     expect(key).toBeDefined();
-    const folder = join(assemblyDir(), `asset.${key}`);
+    return join(assemblyDir(), `asset.${key}`);
+  };
+
+  it('is an ESM, minified esbuild bundle with a source map and a require() for CommonJS dependencies', () => {
+    const folder = bundleFolder();
     const code = readFileSync(join(folder, 'index.mjs'), 'utf8');
     expect(existsSync(join(folder, 'index.mjs.map'))).toBe(true);
     expect(code.startsWith("import { createRequire as __rhCreateRequire } from 'node:module';")).toBe(true);
     // Minified: very long lines (only template literals and legal comments keep their line breaks).
     expect(code.length / code.split('\n').length).toBeGreaterThan(2_000);
     expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
+  });
+
+  it('keeps class names through minification (esbuild keepNames), for stack traces and constructor.name', () => {
+    const code = readFileSync(join(bundleFolder(), 'index.mjs'), 'utf8');
+    // esbuild names each class in a static block, `static{__name(this,"Name")}`, its helper renamed too.
+    for (const name of ['StsCredentialsCache', 'Ec2SecurityGroupGateway', 'DynamoDbLedger']) {
+      expect(code).toMatch(new RegExp(`static\\{[\\w$]+\\(this,\\s*"${name}"\\)\\}`));
+    }
   });
 
   it('gets every setting the handler reads from its environment', () => {
