@@ -173,7 +173,7 @@ function read(env: Env): { config: HubConfig | undefined; problems: string[] } {
   if (endpoint !== undefined && !URL.canParse(endpoint)) {
     problems.push(`AWS_ENDPOINT_URL must be a URL, got ${JSON.stringify(endpoint)}`);
   }
-  const leaseSeconds = integer('LEASE_SECONDS', 5, 900, DEFAULT_LEASE_SECONDS);
+  const leaseSeconds = integer('LEASE_SECONDS', 5, 3600, DEFAULT_LEASE_SECONDS);
   const batchConcurrency = integer('BATCH_CONCURRENCY', 1, 100, 10);
   const maxAttempts = integer('AWS_MAX_ATTEMPTS', 1, 10, 5);
   const logLevel = value('LOG_LEVEL');

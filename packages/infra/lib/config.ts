@@ -60,6 +60,14 @@ export function queueVisibilityTimeoutSeconds(config: RemediationHubConfig): num
   return 6 * config.functionTimeoutSeconds + config.maxBatchingWindowSeconds;
 }
 
+/**
+ * The hub's claim lease (`LEASE_SECONDS`): longer than the function may run, so a lease can never expire
+ * under an invocation that is still changing the group (another worker would then take it over).
+ */
+export function leaseSecondsFor(config: RemediationHubConfig): number {
+  return config.functionTimeoutSeconds + 60;
+}
+
 /** The ARN pattern the hub may assume: the member role, in any account of any partition. */
 export function memberRoleArnPattern(config: RemediationHubConfig): string {
   return `arn:*:iam::*:role${config.memberRolePath}${config.memberRoleName}`;

@@ -7,7 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { memberRoleArnPattern, type RemediationHubConfig } from '../config.js';
+import { leaseSecondsFor, memberRoleArnPattern, type RemediationHubConfig } from '../config.js';
 import { bundlerPath, HANDLER_ENTRY, LOCK_FILE, REPO_ROOT } from '../paths.js';
 
 /** Settings the handler reads from its environment; values may be CloudFormation parameter tokens. */
@@ -113,6 +113,7 @@ export class HubFunction extends Construct {
         STRATEGY: settings.strategy,
         EXEMPT_TAG_KEY: settings.exemptTagKey,
         LOG_LEVEL: settings.logLevel,
+        LEASE_SECONDS: String(leaseSecondsFor(config)),
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {

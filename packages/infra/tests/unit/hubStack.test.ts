@@ -174,6 +174,14 @@ describe('HubStack: the queues', () => {
     expect(Number(queue.properties.MessageRetentionPeriod)).toBeLessThan(14 * 24 * 3600);
   });
 
+  it('gives a claim lease longer than the function may run, so no lease expires under a live invocation', () => {
+    const timeout = Number(hubFunction.properties.Timeout);
+    const lease = Number(
+      (hubFunction.properties.Environment as { Variables: Record<string, string> }).Variables.LEASE_SECONDS,
+    );
+    expect(lease).toBeGreaterThan(timeout);
+  });
+
   it('hides a message for at least six times the function timeout', () => {
     const timeout = Number(hubFunction.properties.Timeout);
     expect(timeout).toBe(DEFAULT_CONFIG.functionTimeoutSeconds);
@@ -230,6 +238,7 @@ describe('HubStack: the hub function', () => {
         STRATEGY: ref('Strategy'),
         EXEMPT_TAG_KEY: ref('ExemptTagKey'),
         LOG_LEVEL: ref('LogLevel'),
+        LEASE_SECONDS: String(DEFAULT_CONFIG.functionTimeoutSeconds + 60),
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
