@@ -1,11 +1,24 @@
 import { type Ledger, type LedgerRecord, OperationRefusedError } from '@remediation-hub/core';
 
-const isUndoEvent = (record: LedgerRecord): boolean => record.eventKey.startsWith('undo#');
+export const isUndoEvent = (record: Pick<LedgerRecord, 'eventKey'>): boolean =>
+  record.eventKey.startsWith('undo#');
+
+/**
+ * Whether a notification's record changed the group, so that undo has something to restore: a
+ * `remediated` record, or a `failed` one that revoked (or authorized) part of its plan before the error
+ * stopped it (a partial remediation: `revoked` holds exactly what EC2 confirmed).
+ */
+export function changedTheGroup(record: LedgerRecord): boolean {
+  if (isUndoEvent(record)) return false;
+  if (record.outcome === 'remediated') return true;
+  return record.outcome === 'failed' && (record.revoked.length > 0 || record.authorized.length > 0);
+}
 
 /**
  * The remediation `undo ALERT_ID` means. With `status`, that notification; otherwise the one notification
- * of the alert that was remediated. Refuses, with the reason in the message, when there is no such record,
- * when it was not a remediation (compliant, exempt, dry-run, failed, ...), or when it was undone already.
+ * of the alert that changed the group (remediated, or failed part-way). Refuses, with the reason in the
+ * message, when there is no such record, when it changed nothing (compliant, exempt, dry-run, a failure
+ * before any change, ...), or when it was undone already.
  */
 export async function findUndoTarget(
   ledger: Ledger,
@@ -25,15 +38,15 @@ export async function findUndoTarget(
   if (notifications.length === 0) {
     throw new OperationRefusedError(`no ledger record for alert ${alertId}`, context);
   }
-  const remediated = notifications.filter((r) => r.outcome === 'remediated');
-  const open = remediated.filter((r) => r.revertedBy === undefined);
+  const changed = notifications.filter(changedTheGroup);
+  const open = changed.filter((r) => r.revertedBy === undefined);
   if (open.length > 1) {
     throw new OperationRefusedError(
-      `alert ${alertId} has ${open.length} remediated notifications (${open.map((r) => r.eventKey).join(', ')}): choose one with --status`,
+      `alert ${alertId} has ${open.length} notifications that changed the group (${open.map((r) => `${r.eventKey} → ${r.outcome}`).join(', ')}): choose one with --status`,
       context,
     );
   }
-  const chosen = open[0] ?? remediated[0] ?? (notifications.length === 1 ? notifications[0] : undefined);
+  const chosen = open[0] ?? changed[0] ?? (notifications.length === 1 ? notifications[0] : undefined);
   if (!chosen) {
     throw new OperationRefusedError(
       `alert ${alertId} was not remediated: ${notifications.map((r) => `${r.eventKey} → ${r.outcome ?? r.state}`).join(', ')}`,
@@ -52,9 +65,15 @@ function refuseUnlessUndoable(record: LedgerRecord): LedgerRecord {
   if (record.revertedBy !== undefined) {
     throw new OperationRefusedError(`${what} was already undone (${record.revertedBy})`, context);
   }
-  if (record.outcome !== 'remediated') {
+  if (record.outcome === 'failed' && !changedTheGroup(record)) {
     throw new OperationRefusedError(
-      `${what} was not a remediation: its outcome is ${record.outcome ?? `still ${record.state}`}; only remediated records can be undone`,
+      `${what} failed before it changed the group (it revoked no rule): there is nothing to undo`,
+      context,
+    );
+  }
+  if (!changedTheGroup(record)) {
+    throw new OperationRefusedError(
+      `${what} was not a remediation: its outcome is ${record.outcome ?? `still ${record.state}`}; only remediated records (or failed ones that revoked part of their plan) can be undone`,
       context,
     );
   }

@@ -18,9 +18,28 @@ const SK = LEDGER_TABLE.sortKey.name;
 const WRITE_TOKEN = 'writeToken';
 
 /**
+ * `findUndoTarget`'s `changedTheGroup` as a condition: a completed `remediated` record, or a completed
+ * `failed` one that revoked or authorized something before its error (a partial remediation).
+ */
+const CHANGED_THE_GROUP =
+  '#state = :completed AND (#outcome = :remediated OR (#outcome = :failed AND (size(#revoked) > :zero OR size(#authorized) > :zero)))';
+const CHANGED_THE_GROUP_NAMES = {
+  '#state': 'state',
+  '#outcome': 'outcome',
+  '#revoked': 'revoked',
+  '#authorized': 'authorized',
+};
+const CHANGED_THE_GROUP_VALUES = {
+  ':completed': 'completed',
+  ':remediated': 'remediated',
+  ':failed': 'failed',
+  ':zero': 0,
+};
+
+/**
  * Writes the undo event and marks the original remediation `revertedBy` that event, in one
- * TransactWriteItems: both or neither. The original is marked only while it is still a `remediated`
- * record without `revertedBy`, so two undos racing each other cannot both be recorded; the loser gets
+ * TransactWriteItems: both or neither. The original is marked only while it is still a record that
+ * changed the group (`remediated`, or `failed` part-way) without `revertedBy`, so two undos racing each other cannot both be recorded; the loser gets
  * an `OperationRefusedError`.
  */
 export async function recordRevert({ client, tableName, original, event }: RecordRevertInput): Promise<void> {
@@ -41,13 +60,12 @@ export async function recordRevert({ client, tableName, original, event }: Recor
               TableName: tableName,
               Key: { [PK]: original.alertId, [SK]: original.eventKey },
               UpdateExpression: 'SET revertedBy = :by, #token = :token',
-              ConditionExpression:
-                'attribute_exists(#pk) AND outcome = :remediated AND attribute_not_exists(revertedBy)',
-              ExpressionAttributeNames: { '#pk': PK, '#token': WRITE_TOKEN },
+              ConditionExpression: `attribute_exists(#pk) AND attribute_not_exists(revertedBy) AND ${CHANGED_THE_GROUP}`,
+              ExpressionAttributeNames: { '#pk': PK, '#token': WRITE_TOKEN, ...CHANGED_THE_GROUP_NAMES },
               ExpressionAttributeValues: {
                 ':by': event.eventKey,
                 ':token': randomUUID(),
-                ':remediated': 'remediated',
+                ...CHANGED_THE_GROUP_VALUES,
               },
             },
           },

@@ -58,8 +58,9 @@ export interface UndoResult {
  * Undoes one remediation: re-authorizes exactly the rules it revoked (with the rule descriptions they had
  * before) and revokes exactly what a `narrow` remediation authorized, in the member account through the
  * member role; then records a `reverted` event linked to the original and marks the original
- * `revertedBy` that event. Refuses (`OperationRefusedError`) a record that is not a remediation or was
- * undone already. Authorizations go first, so a narrowed range never has a gap while it is restored.
+ * `revertedBy` that event. A `failed` record that revoked part of its plan before the error is undone the
+ * same way: exactly what EC2 confirmed it revoked comes back. Refuses (`OperationRefusedError`) a record
+ * that changed nothing or was undone already. Authorizations go first, so a narrowed range never has a gap while it is restored.
  */
 export async function undoRemediation(deps: UndoDependencies, request: UndoRequest): Promise<UndoResult> {
   const original = await findUndoTarget(deps.ledger, request.alertId, request.status);

@@ -10,6 +10,7 @@ import { type LedgerRecord, OperationRefusedError, undoEventKey } from '@remedia
 import {
   assumeAccount,
   awsClientConfig,
+  ec2Error,
   emulatorEndpoint,
   hubCredentials,
   makeAlert,
@@ -115,12 +116,13 @@ describe('undo', () => {
   /** One alert through the real hub path (the Lambda's batch processor), as SQS would deliver it. */
   async function remediate(
     groupId: string,
-    options: { strategy?: 'revoke' | 'narrow'; signature?: string } = {},
+    options: { strategy?: 'revoke' | 'narrow'; signature?: string; endpoint?: string } = {},
   ) {
     const root = createCompositionRoot({
       config: loadConfig({ ...up.env, STRATEGY: options.strategy ?? 'revoke' }),
       credentials: hubCredentials,
       logger: createLogger({ level: 'silent', destination: 'stderr' }),
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     });
     roots.push(root);
     const alertId = `${Date.now()}${randomBytes(2).readUInt16BE()}`;
@@ -155,6 +157,36 @@ describe('undo', () => {
     };
     const { results } = await root.processBatch(event, 'undo-test');
     return { alertId, outcome: results[0]?.outcome, ledger: root.ledger };
+  }
+
+  /**
+   * A remediation whose `nth` RevokeSecurityGroupIngress the member role refuses (UnauthorizedOperation,
+   * terminal): the hub records it as `failed`, with whatever it revoked before. EC2 goes through a proxy
+   * that is closed afterwards, so the returned ledger is one that talks to the emulator directly.
+   */
+  async function remediateRefusingRevoke(groupId: string, nth: number) {
+    const proxy = await startRecordingProxy();
+    let revokes = 0;
+    proxy.failNext((request) => request.action === 'RevokeSecurityGroupIngress' && ++revokes === nth, {
+      status: 403,
+      body: ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.'),
+    });
+    try {
+      const { alertId, outcome } = await remediate(groupId, { endpoint: proxy.endpoint });
+      return { alertId, outcome, ledger: readerRoot().ledger };
+    } finally {
+      await proxy.close();
+    }
+  }
+
+  function readerRoot(): CompositionRoot {
+    const root = createCompositionRoot({
+      config: loadConfig(up.env),
+      credentials: hubCredentials,
+      logger: createLogger({ level: 'silent', destination: 'stderr' }),
+    });
+    roots.push(root);
+    return root;
   }
 
   async function cli(...argv: string[]) {
@@ -262,7 +294,43 @@ describe('undo', () => {
     const { code, stderr } = await cli('undo', alertId);
     expect(code).toBe(2);
     expect(stderr).toBe(
-      `remediation-hub: ${alertId} (fail) was not a remediation: its outcome is exempt; only remediated records can be undone\n`,
+      `remediation-hub: ${alertId} (fail) was not a remediation: its outcome is exempt; only remediated records (or failed ones that revoked part of their plan) can be undone\n`,
+    );
+  });
+
+  it('undoes a remediation that failed part-way, re-authorizing exactly what it revoked', async () => {
+    const groupId = await createGroup([SSH_WORLD]);
+    const before = await ingress(groupId);
+    // The hub revokes one rule per call: the first (0.0.0.0/0) goes through, the second is refused.
+    const { alertId, outcome, ledger } = await remediateRefusingRevoke(groupId, 2);
+    expect(outcome).toBe('failed');
+    const failed = await ledger.get(alertId, 'fail');
+    expect(failed?.error?.name).toBe('AccessDeniedError');
+    expect(rules(failed?.revoked)).toEqual(['tcp 22-22 0.0.0.0/0']);
+    expect(rules(await ingress(groupId))).toEqual([
+      'tcp 22-22 10.0.0.0/8 office',
+      'tcp 22-22 ::/0 ssh from anywhere, v6',
+    ]);
+
+    const { code, stdout, stderr } = await cli('undo', alertId);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain(`undid ${alertId} (fail, failed part-way `);
+    expect(rules(await ingress(groupId))).toEqual(rules(before));
+    const undoEvent = (await ledger.listByAlert(alertId)).find((r) => r.eventKey.startsWith('undo#'));
+    expect(undoEvent).toMatchObject({ outcome: 'reverted', revertOf: { alertId, eventKey: 'fail' } });
+    expect(rules(undoEvent?.authorized)).toEqual(['tcp 22-22 0.0.0.0/0 ssh from anywhere']);
+    expect((await ledger.get(alertId, 'fail'))?.revertedBy).toBe(undoEvent?.eventKey);
+  });
+
+  it('refuses a failed remediation that changed nothing', async () => {
+    const groupId = await createGroup([SSH_WORLD]);
+    const remediation = await remediateRefusingRevoke(groupId, 1);
+    expect(remediation.outcome).toBe('failed');
+    const { code, stderr } = await cli('undo', remediation.alertId);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `remediation-hub: ${remediation.alertId} (fail) failed before it changed the group (it revoked no rule): there is nothing to undo\n`,
     );
   });
 

@@ -1,4 +1,4 @@
-import type { Ledger, LedgerRecord, Outcome } from '@remediation-hub/core';
+import type { IpPermission, Ledger, LedgerRecord, Outcome } from '@remediation-hub/core';
 import { OperationRefusedError } from '@remediation-hub/core';
 import { describe, expect, it } from 'vitest';
 import { findUndoTarget } from '../../src/operations/findUndoTarget.js';
@@ -24,6 +24,13 @@ function record(
     ...extra,
   };
 }
+
+const SSH_V4: IpPermission = {
+  IpProtocol: 'tcp',
+  FromPort: 22,
+  ToPort: 22,
+  IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+};
 
 /** Only what `findUndoTarget` reads: a ledger's items held in memory. */
 function ledgerOf(records: LedgerRecord[]): Ledger {
@@ -61,6 +68,44 @@ describe('findUndoTarget', () => {
       expect((error as Error).message).toContain(outcome);
     },
   );
+
+  it('takes a failed record that revoked part of its plan before the error (a partial remediation)', async () => {
+    const partial = record('fail', 'failed', { revoked: [SSH_V4] });
+    const ledger = ledgerOf([partial, record('pass', 'ignored')]);
+    await expect(findUndoTarget(ledger, 'A1', undefined)).resolves.toMatchObject({
+      eventKey: 'fail',
+      outcome: 'failed',
+      revoked: [SSH_V4],
+    });
+    await expect(findUndoTarget(ledger, 'A1', 'fail')).resolves.toMatchObject({ eventKey: 'fail' });
+  });
+
+  it('takes a failed narrow record that authorized part of a range but revoked nothing', async () => {
+    const ledger = ledgerOf([record('fail', 'failed', { authorized: [SSH_V4] })]);
+    await expect(findUndoTarget(ledger, 'A1', undefined)).resolves.toMatchObject({ authorized: [SSH_V4] });
+  });
+
+  it('refuses a failed record that changed nothing, saying there is nothing to undo', async () => {
+    const ledger = ledgerOf([record('fail', 'failed')]);
+    await expect(findUndoTarget(ledger, 'A1', undefined)).rejects.toThrow(
+      'A1 (fail) failed before it changed the group (it revoked no rule): there is nothing to undo',
+    );
+    await expect(findUndoTarget(ledger, 'A1', 'fail')).rejects.toThrow(/nothing to undo/);
+  });
+
+  it('refuses a partial remediation that was already undone, like a remediated one', async () => {
+    const ledger = ledgerOf([
+      record('fail', 'failed', { revoked: [SSH_V4], revertedBy: 'undo#fail#2025-06-16T00:00:00.000Z' }),
+    ]);
+    await expect(findUndoTarget(ledger, 'A1', undefined)).rejects.toThrow(/already undone/);
+  });
+
+  it('asks for --status when a remediated and a partially failed notification both changed the group', async () => {
+    const ledger = ledgerOf([record('fail', 'remediated'), record('warn', 'failed', { revoked: [SSH_V4] })]);
+    await expect(findUndoTarget(ledger, 'A1', undefined)).rejects.toThrow(
+      /2 notifications that changed the group \(fail → remediated, warn → failed\): choose one with --status/,
+    );
+  });
 
   it('refuses a remediation that was already undone, naming the undo event', async () => {
     const ledger = ledgerOf([

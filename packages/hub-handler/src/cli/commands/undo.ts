@@ -79,7 +79,7 @@ const LABEL_WIDTH = 18;
 export function renderUndo(result: UndoResult): string {
   const { original, target } = result;
   const lines = [
-    `${result.dryRun ? 'dry run: would undo' : 'undid'} ${original.alertId} (${original.eventKey}, remediated ${original.recordedAt})`,
+    `${result.dryRun ? 'dry run: would undo' : 'undid'} ${original.alertId} (${original.eventKey}, ${original.outcome === 'failed' ? 'failed part-way' : 'remediated'} ${original.recordedAt})`,
     `  ${'group:'.padEnd(LABEL_WIDTH)}${target.groupId} in ${target.accountId} ${target.region}`,
   ];
   const list = (title: string, entries: readonly string[]) => {
