@@ -98,4 +98,13 @@ describe('renderRecord', () => {
     expect(text).toMatch(/request ids:\n {4}req-1/);
     expect(text).toContain('undone by:    12345 undo#fail#2025-06-16T00:00:00.000Z');
   });
+
+  it('shows the outcome a notification had before it was processed again', () => {
+    const text = renderRecord({ ...record, previousOutcome: 'dry-run' });
+    expect(text.split('\n').slice(0, 2)).toEqual(['12345  fail  remediated', '  previously:   dry-run']);
+  });
+
+  it('has no previous-outcome line for a record processed once', () => {
+    expect(renderRecord(record)).not.toContain('previously');
+  });
 });

@@ -14,6 +14,9 @@ export function renderRecord(record: LedgerRecord): string {
   };
   const isUndo = record.eventKey.startsWith('undo#');
   lines.push(`${record.alertId}  ${record.eventKey}  ${record.outcome ?? record.state}`);
+  // A notification processed again after completing (a `failed` one, or `dry-run`/`rejected` under an
+  // older configuration) keeps the outcome it had before.
+  field('previously', record.previousOutcome);
   field('account', record.accountId);
   field('region', record.region);
   field('group', record.resourceId);
