@@ -137,13 +137,15 @@ export class Ec2SecurityGroupGateway implements SecurityGroupGateway {
         ? await client.send(new RevokeSecurityGroupIngressCommand(input))
         : await client.send(new AuthorizeSecurityGroupIngressCommand(input));
     const requestId = response.$metadata.requestId;
-    if (response.Return === false) {
-      throw new TransientAwsError(`${action(kind, target)} returned false`, context(target));
-    }
     const unknown =
       'UnknownIpPermissions' in response && Array.isArray(response.UnknownIpPermissions)
         ? response.UnknownIpPermissions
         : [];
+    // EC2 names the permissions it did not know whatever it says in `Return` (`false` is seen when none of
+    // the call's permissions was there): those are an answer, not a failure. Only `false` without them is.
+    if (response.Return === false && unknown.length === 0) {
+      throw new TransientAwsError(`${action(kind, target)} returned false`, context(target));
+    }
     return {
       requestId,
       requestIds: listOf(requestId),

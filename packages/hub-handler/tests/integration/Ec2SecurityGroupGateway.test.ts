@@ -147,6 +147,35 @@ describe('Ec2SecurityGroupGateway', () => {
     expect(result.requestId).toBe('7e2c1f00-0000-4000-8000-000000000001');
   });
 
+  it('reads Return false with UnknownIpPermissions as unknown permissions, and Return false alone as a retryable error', async () => {
+    const groupId = await createGroup(A, 'eu-west-1', [OFFICE_SSH]);
+    const target = { accountId: A, region: 'eu-west-1', groupId };
+    proxy.failNext(
+      { action: 'RevokeSecurityGroupIngress' },
+      {
+        status: 200,
+        body: UNKNOWN_PERMISSIONS_RESPONSE.replace('<return>true</return>', '<return>false</return>'),
+      },
+    );
+    const result = await gateway.revoke(target, [WORLD_SSH]);
+    expect(flattenRules(result.unknownPermissions)).toEqual(['tcp 22-22 0.0.0.0/0']);
+
+    proxy.failNext(
+      { action: 'RevokeSecurityGroupIngress' },
+      {
+        status: 200,
+        body: UNKNOWN_PERMISSIONS_RESPONSE.replace('<return>true</return>', '<return>false</return>').replace(
+          /<unknownIpPermissionSet>[\s\S]*<\/unknownIpPermissionSet>/,
+          '',
+        ),
+      },
+    );
+    const error = await gateway.revoke(target, [WORLD_SSH]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientAwsError);
+    expect(error).toMatchObject({ retryable: true, message: expect.stringContaining('returned false') });
+    expect(await ingressRules(A, 'eu-west-1', groupId)).toEqual(['tcp 22-22 10.0.0.0/8']);
+  });
+
   it('maps a deleted group (InvalidGroup.NotFound) to ResourceGoneError', async () => {
     const groupId = await createGroup(A, 'eu-west-1', [WORLD_SSH]);
     const ec2 = await memberEc2(A, 'eu-west-1');
