@@ -24,6 +24,12 @@ export interface AccountCredentials {
 /** Credentials for acting in a member account (STS AssumeRole with the ExternalId, cached). */
 export interface CredentialsProvider {
   forAccount(accountId: string): Promise<AccountCredentials>;
+  /**
+   * Forgets an account's cached credentials because a service refused them (expired or revoked session), so
+   * the next `forAccount` assumes the role again. With `accessKeyId`, only if the cached credentials are
+   * those (a fresher set obtained meanwhile is kept). Optional: a provider without a cache needs none.
+   */
+  invalidate?(accountId: string, accessKeyId?: string): void;
 }
 
 export interface MutationResult {

@@ -6,16 +6,18 @@ import {
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import {
+  type AccountCredentials,
   type CredentialsProvider,
   type GroupTarget,
   type IpPermission,
   type MutationResult,
+  RemediationHubError,
   ResourceGoneError,
   type SecurityGroup,
   type SecurityGroupGateway,
   TransientAwsError,
 } from '@remediation-hub/core';
-import { awsErrorCode, mapAwsError } from './mapAwsError.js';
+import { awsErrorCode, mapAwsError, refusesCredentials } from './mapAwsError.js';
 import {
   EC2_DESCRIBE_RATE,
   EC2_MUTATING_RATE,
@@ -47,13 +49,19 @@ const NO_OP_CODE: Record<Mutation, string> = {
 };
 
 interface CachedClient {
-  expiresAt: number;
+  /** The access key the client signs with: a renewed or re-assumed session gets a new client. */
+  accessKeyId: string;
   client: EC2Client;
+  /** Calls in flight on this client; a replaced client is destroyed once they are done. */
+  inUse: number;
+  replaced: boolean;
 }
 
 /**
  * A member account's security groups through the member role. One EC2 client per account and region,
- * replaced when the account's credentials are renewed (the cache key includes their expiry).
+ * replaced (and the old one destroyed once its calls are done) when the account's credentials change: renewed
+ * before expiry, or assumed again after EC2 refused them (`ExpiredToken`, `AuthFailure`, ...). A refusal
+ * drops the credentials from the provider and is retryable: the next attempt signs with a fresh session.
  */
 export class Ec2SecurityGroupGateway implements SecurityGroupGateway {
   readonly #credentials: CredentialsProvider;
@@ -69,19 +77,17 @@ export class Ec2SecurityGroupGateway implements SecurityGroupGateway {
     this.#describeLimiter = options.describeLimiter ?? new TokenBucketLimiter(EC2_DESCRIBE_RATE);
   }
 
-  async describe(target: GroupTarget): Promise<SecurityGroup> {
-    const client = await this.#clientFor(target);
-    await this.#describeLimiter.acquire(bucketKey(target));
-    try {
+  describe(target: GroupTarget): Promise<SecurityGroup> {
+    const call = `ec2:DescribeSecurityGroups ${target.groupId}`;
+    return this.#withClient(target, call, async (client) => {
+      await this.#describeLimiter.acquire(bucketKey(target));
       const response = await client.send(new DescribeSecurityGroupsCommand({ GroupIds: [target.groupId] }));
       const group = response.SecurityGroups?.find((g) => g.GroupId === target.groupId);
       if (!group) {
         throw new ResourceGoneError(`security group ${target.groupId} not found`, context(target));
       }
       return group;
-    } catch (error) {
-      throw mapAwsError(error, `ec2:DescribeSecurityGroups ${target.groupId}`, context(target));
-    }
+    });
   }
 
   revoke(target: GroupTarget, permissions: IpPermission[]): Promise<Ec2MutationResult> {
@@ -105,23 +111,23 @@ export class Ec2SecurityGroupGateway implements SecurityGroupGateway {
   ): Promise<Ec2MutationResult> {
     const result: Ec2MutationResult = { requestId: undefined, requestIds: [], unknownPermissions: [] };
     if (permissions.length === 0) return result;
-    const client = await this.#clientFor(target);
-    for (const permission of permissions) {
-      try {
-        const one = await this.#send(kind, client, target, permission);
-        result.requestId ??= one.requestId;
-        result.requestIds.push(...one.requestIds);
-        result.unknownPermissions.push(...one.unknownPermissions);
-      } catch (error) {
-        if (awsErrorCode(error) !== NO_OP_CODE[kind])
-          throw mapAwsError(error, action(kind, target), context(target));
-        const refused = requestIdOf(error);
-        result.requestId ??= refused;
-        result.requestIds.push(...listOf(refused));
-        result.unknownPermissions.push(permission);
+    return this.#withClient(target, action(kind, target), async (client) => {
+      for (const permission of permissions) {
+        try {
+          const one = await this.#send(kind, client, target, permission);
+          result.requestId ??= one.requestId;
+          result.requestIds.push(...one.requestIds);
+          result.unknownPermissions.push(...one.unknownPermissions);
+        } catch (error) {
+          if (awsErrorCode(error) !== NO_OP_CODE[kind]) throw error;
+          const refused = requestIdOf(error);
+          result.requestId ??= refused;
+          result.requestIds.push(...listOf(refused));
+          result.unknownPermissions.push(permission);
+        }
       }
-    }
-    return result;
+      return result;
+    });
   }
 
   async #send(
@@ -159,13 +165,48 @@ export class Ec2SecurityGroupGateway implements SecurityGroupGateway {
     this.#clients.clear();
   }
 
-  async #clientFor(target: GroupTarget): Promise<EC2Client> {
+  /**
+   * Runs `use` with the account's client for the target's region; maps what it throws to the core's errors.
+   * Credentials EC2 refused are dropped from the provider (only that session: one renewed meanwhile stays)
+   * and the clients signing with them are replaced; the error is retryable.
+   */
+  async #withClient<T>(
+    target: GroupTarget,
+    call: string,
+    use: (client: EC2Client) => Promise<T>,
+  ): Promise<T> {
     const account = await this.#credentials.forAccount(target.accountId);
+    const entry = this.#clientFor(target, account);
+    entry.inUse++;
+    try {
+      return await use(entry.client);
+    } catch (error) {
+      if (error instanceof RemediationHubError || !refusesCredentials(error)) {
+        throw mapAwsError(error, call, context(target));
+      }
+      const { accessKeyId } = account.credentials;
+      this.#credentials.invalidate?.(target.accountId, accessKeyId);
+      for (const [key, cached] of this.#clients) {
+        if (key.startsWith(`${target.accountId}:`) && cached.accessKeyId === accessKeyId) {
+          this.#replace(key, cached);
+        }
+      }
+      throw new TransientAwsError(
+        `${call} failed: ${awsErrorCode(error)}: EC2 refused the member account's session credentials; they are dropped and the next attempt assumes the role again`,
+        { ...context(target), cause: error },
+      );
+    } finally {
+      entry.inUse--;
+      if (entry.replaced && entry.inUse === 0) entry.client.destroy();
+    }
+  }
+
+  #clientFor(target: GroupTarget, account: AccountCredentials): CachedClient {
     const key = bucketKey(target);
-    const expiresAt = account.credentials.expiration.getTime();
-    const cached = this.#clients.get(key);
-    if (cached && cached.expiresAt === expiresAt) return cached.client;
     const { accessKeyId, secretAccessKey, sessionToken, expiration } = account.credentials;
+    const cached = this.#clients.get(key);
+    if (cached && cached.accessKeyId === accessKeyId) return cached;
+    if (cached) this.#replace(key, cached);
     const client = new EC2Client({
       retryMode: 'adaptive',
       maxAttempts: 5,
@@ -173,8 +214,16 @@ export class Ec2SecurityGroupGateway implements SecurityGroupGateway {
       region: target.region,
       credentials: { accessKeyId, secretAccessKey, sessionToken, expiration },
     });
-    this.#clients.set(key, { expiresAt, client });
-    return client;
+    const entry: CachedClient = { accessKeyId, client, inUse: 0, replaced: false };
+    this.#clients.set(key, entry);
+    return entry;
+  }
+
+  /** Takes a client out of the cache; destroyed now if idle, else by the last call still using it. */
+  #replace(key: string, entry: CachedClient): void {
+    if (this.#clients.get(key) === entry) this.#clients.delete(key);
+    entry.replaced = true;
+    if (entry.inUse === 0) entry.client.destroy();
   }
 }
 

@@ -92,8 +92,14 @@ export class StsCredentialsCache implements CredentialsProvider {
     return tracked;
   }
 
-  /** Forgets an account's credentials (e.g. after EC2 said they expired). */
-  invalidate(accountId: string): void {
+  /**
+   * Forgets an account's credentials (EC2 said they expired or were revoked), so the next `forAccount`
+   * assumes the role again. Given the refused `accessKeyId`, credentials renewed since are kept.
+   */
+  invalidate(accountId: string, accessKeyId?: string): void {
+    const cached = this.#cached.get(accountId);
+    if (cached === undefined) return;
+    if (accessKeyId !== undefined && cached.credentials.accessKeyId !== accessKeyId) return;
     this.#cached.delete(accountId);
   }
 

@@ -72,6 +72,23 @@ const TRANSIENT_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
+/**
+ * A member account's temporary credentials refused by the service: the session expired or was revoked
+ * (`AuthFailure` is EC2's word for both). Not the member role refusing an action (`UnauthorizedOperation`).
+ */
+const REFUSED_CREDENTIALS_CODES = new Set([
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'AuthFailure',
+]);
+
+/** True when the error says the credentials that signed the call are no longer valid (see above). */
+export function refusesCredentials(error: unknown): boolean {
+  const code = awsErrorCode(error);
+  return code !== undefined && REFUSED_CREDENTIALS_CODES.has(code);
+}
+
 /** The AWS error code of an SDK v3 error (`InvalidGroup.NotFound`, `AccessDenied`, ...), if any. */
 export function awsErrorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;

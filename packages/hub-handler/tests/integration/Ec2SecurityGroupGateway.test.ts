@@ -1,4 +1,4 @@
-import { DeleteSecurityGroupCommand } from '@aws-sdk/client-ec2';
+import { DeleteSecurityGroupCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { STSClient } from '@aws-sdk/client-sts';
 import {
   AccessDeniedError,
@@ -13,7 +13,7 @@ import {
   type RecordingProxy,
   startRecordingProxy,
 } from '@remediation-hub/testkit';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Ec2SecurityGroupGateway } from '../../src/adapters/Ec2SecurityGroupGateway.js';
 import { StsCredentialsCache } from '../../src/adapters/StsCredentialsCache.js';
 import type { RateLimiter } from '../../src/adapters/TokenBucketLimiter.js';
@@ -243,6 +243,71 @@ describe('Ec2SecurityGroupGateway', () => {
     await gateway.revoke({ accountId: B, region: 'us-east-2', groupId: inUs }, [WORLD_SSH]);
     await gateway.authorize({ accountId: B, region: 'us-east-2', groupId: inUs }, [OFFICE_SSH]);
     expect(limited).toEqual([`${A}:eu-west-1`, `${B}:us-east-2`, `${B}:us-east-2`]);
+  });
+
+  it.each([
+    ['ExpiredToken', 400],
+    ['AuthFailure', 401],
+    ['InvalidClientTokenId', 403],
+  ])(
+    'drops the member credentials EC2 refuses with %s: a retryable error, and the next call assumes the role again',
+    async (code, status) => {
+      const groupId = await createGroup(A, 'eu-west-1', [WORLD_SSH]);
+      const target: GroupTarget = { accountId: A, region: 'eu-west-1', groupId };
+      await gateway.describe(target);
+      proxy.failNext(
+        { action: 'RevokeSecurityGroupIngress' },
+        { status, body: ec2Error(code, 'The security token is no longer valid.') },
+      );
+      const destroyed = vi.spyOn(EC2Client.prototype, 'destroy');
+      const error = await gateway.revoke(target, [WORLD_SSH]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TransientAwsError);
+      expect(error).toMatchObject({
+        retryable: true,
+        accountId: A,
+        groupId,
+        message: expect.stringContaining(code),
+      });
+      // The client that signed with the refused session is closed at once (nothing else is using it).
+      expect(destroyed).toHaveBeenCalledTimes(1);
+      destroyed.mockRestore();
+
+      const result = await gateway.revoke(target, [WORLD_SSH]);
+      expect(result.unknownPermissions).toEqual([]);
+      expect(proxy.requests.filter((r) => r.action === 'AssumeRole')).toHaveLength(2);
+      const keys = ec2Calls('RevokeSecurityGroupIngress').map((r) => r.accessKeyId);
+      expect(keys).toHaveLength(2);
+      expect(keys[0]).not.toBe(keys[1]);
+      expect(await ingressRules(A, 'eu-west-1', groupId)).toEqual([]);
+    },
+  );
+
+  it('keeps the role’s own refusal (UnauthorizedOperation) terminal and the credentials cached', async () => {
+    const groupId = await createGroup(A, 'eu-west-1', [WORLD_SSH]);
+    const target: GroupTarget = { accountId: A, region: 'eu-west-1', groupId };
+    proxy.failNext(
+      { action: 'RevokeSecurityGroupIngress' },
+      {
+        status: 403,
+        body: ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.'),
+      },
+    );
+    await expect(gateway.revoke(target, [WORLD_SSH])).rejects.toBeInstanceOf(AccessDeniedError);
+    await gateway.describe(target);
+    expect(proxy.requests.filter((r) => r.action === 'AssumeRole')).toHaveLength(1);
+  });
+
+  it('destroys the EC2 client of the old credentials once they are renewed', async () => {
+    const groupId = await createGroup(A, 'eu-west-1', [WORLD_SSH]);
+    const target: GroupTarget = { accountId: A, region: 'eu-west-1', groupId };
+    await gateway.describe(target);
+    const destroyed = vi.spyOn(EC2Client.prototype, 'destroy');
+    await gateway.describe(target);
+    expect(destroyed).not.toHaveBeenCalled();
+    clock.advanceSeconds(3600);
+    await gateway.describe(target);
+    expect(destroyed).toHaveBeenCalledTimes(1);
+    destroyed.mockRestore();
   });
 
   it('signs with the renewed credentials once the account’s credentials are refreshed', async () => {

@@ -94,6 +94,22 @@ describe('StsCredentialsCache', () => {
     expect(renewed.credentials.accessKeyId).not.toBe(first.credentials.accessKeyId);
   });
 
+  it('assumes the role again after its credentials were invalidated, but keeps credentials renewed since', async () => {
+    const c = cache();
+    const first = await c.forAccount(A);
+    c.invalidate(A, first.credentials.accessKeyId);
+    const second = await c.forAccount(A);
+    expect(second.credentials.accessKeyId).not.toBe(first.credentials.accessKeyId);
+    expect(assumeRoles()).toHaveLength(2);
+    // A late refusal of the first session does not drop the second.
+    c.invalidate(A, first.credentials.accessKeyId);
+    expect((await c.forAccount(A)).credentials.accessKeyId).toBe(second.credentials.accessKeyId);
+    expect(assumeRoles()).toHaveLength(2);
+    c.invalidate(A);
+    await c.forAccount(A);
+    expect(assumeRoles()).toHaveLength(3);
+  });
+
   it('maps an STS AccessDenied (member role missing or refusing) to a terminal AccessDeniedError', async () => {
     proxy.failNext(
       { action: 'AssumeRole' },

@@ -6,7 +6,7 @@ import {
   UnexpectedAwsError,
 } from '@remediation-hub/core';
 import { describe, expect, it } from 'vitest';
-import { awsErrorCode, mapAwsError } from '../../src/adapters/mapAwsError.js';
+import { awsErrorCode, mapAwsError, refusesCredentials } from '../../src/adapters/mapAwsError.js';
 
 /** The shape of an SDK v3 service exception as the SDK deserialises it. */
 function serviceError(name: string, status: number, fault: 'client' | 'server' = 'client') {
@@ -68,4 +68,20 @@ describe('awsErrorCode', () => {
     expect(awsErrorCode(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBe('ECONNRESET');
     expect(awsErrorCode('a string')).toBeUndefined();
   });
+});
+
+describe('refusesCredentials', () => {
+  it.each(['ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'AuthFailure'])(
+    'says %s refuses the session credentials',
+    (name) => {
+      expect(refusesCredentials(serviceError(name, 400))).toBe(true);
+    },
+  );
+
+  it.each(['UnauthorizedOperation', 'AccessDenied', 'RequestExpired', 'InternalError'])(
+    'says %s does not',
+    (name) => {
+      expect(refusesCredentials(serviceError(name, 403))).toBe(false);
+    },
+  );
 });
