@@ -26,6 +26,7 @@ import {
   toRecordedError,
 } from '@remediation-hub/core';
 import type { Logger } from '../logging/createLogger.js';
+import { assertLeaseMargin } from './leaseMargin.js';
 import { peekAlertKey } from './peekAlertKey.js';
 import { reclaimableOutcomes } from './reclaimableOutcomes.js';
 
@@ -209,10 +210,21 @@ export async function processAlert(message: AlertMessage, deps: AlertProcessorDe
       : { permissionsBefore: undefined, permissionsAfter: undefined }),
   };
 
+  // Before each EC2 change: is the lease still this worker's for long enough?
+  const beforeMutation = (): void =>
+    assertLeaseMargin(clock, {
+      alertId: alert.id,
+      eventKey,
+      accountId: target.accountId,
+      groupId: target.groupId,
+      leaseExpiresAt: claimed.leaseExpiresAt ?? startedAt.getTime() + settings.leaseSeconds * 1000,
+      leaseSeconds: settings.leaseSeconds,
+    });
+
   let outcome: Outcome;
   let failure: RecordedError | undefined;
   try {
-    outcome = await remediate(alert, target, progress, deps, dryRun);
+    outcome = await remediate(alert, target, progress, deps, dryRun, beforeMutation);
   } catch (error) {
     failure = toRecordedError(error);
     if (isRetryable(error)) {
@@ -279,6 +291,7 @@ async function remediate(
   progress: Progress,
   deps: AlertProcessorDeps,
   dryRun: boolean,
+  beforeMutation: () => void,
 ): Promise<Outcome> {
   const { settings, gateway } = deps;
   // Alerts that cannot lead to a change need no credentials at all.
@@ -332,6 +345,7 @@ async function remediate(
   const nowRevoked: IpPermission[] = [];
   try {
     for (const permission of plan.authorize) {
+      beforeMutation();
       const response = await gateway.authorize(target, [permission]);
       if (response.requestId) progress.requestIds.push(response.requestId);
       if (response.unknownPermissions.length === 0) {
@@ -340,6 +354,7 @@ async function remediate(
       }
     }
     for (const permission of plan.revoke) {
+      beforeMutation();
       const response = await gateway.revoke(target, [permission]);
       if (response.requestId) progress.requestIds.push(response.requestId);
       if (response.unknownPermissions.length === 0) {

@@ -153,6 +153,49 @@ describe('hub pipeline: recovery and modes', () => {
     expect(await ingressRules(B, 'eu-west-1', groupId)).toEqual([]);
   });
 
+  it('changes nothing once its lease is about to expire: a retry, and the redelivery remediates', async () => {
+    const groupId = await createGroup(B, 'us-east-1', [WORLD_SSH, OFFICE_SSH]);
+    const doc = alert(B, 'us-east-1', groupId);
+    await publish(sns, up.topic.arn, doc);
+
+    const run = await start({ LEASE_SECONDS: '120' });
+    // The attempt stalls after describing the group (a paused container): 110 of its 120 s are gone.
+    let stalled = false;
+    run.proxy.failNext(
+      (r) => {
+        if (!stalled && r.action === 'DescribeSecurityGroups' && r.params['GroupId.1'] === groupId) {
+          stalled = true;
+          run.clock.advanceSeconds(110);
+        }
+        return false;
+      },
+      { status: 500 },
+    );
+    const messages = await receiveMessages(sqs, up.queue.url, 1);
+    const response = await invoke(run, eventOf(messages));
+
+    expect(stalled).toBe(true);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: messages[0]?.MessageId }]);
+    expect(requests(run, 'RevokeSecurityGroupIngress')).toEqual([]);
+    expect(await run.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
+      state: 'in-progress',
+      error: { name: 'LeaseContentionError', retryable: true },
+    });
+    expect(await ingressRules(B, 'us-east-1', groupId)).toEqual([
+      'tcp 22-22 0.0.0.0/0',
+      'tcp 22-22 10.0.0.0/8',
+    ]);
+
+    await settle(sqs, up.queue.url, messages, response.batchItemFailures);
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    expect(outcomesOf(results)).toEqual({ remediated: 1 });
+    expect(await run.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
+      outcome: 'remediated',
+      attempts: 2,
+    });
+    expect(await ingressRules(B, 'us-east-1', groupId)).toEqual(['tcp 22-22 10.0.0.0/8']);
+  });
+
   it('records the plan and revokes nothing in dry-run mode', async () => {
     const groupId = await createGroup(A, 'eu-west-1', [WORLD_SSH, OFFICE_SSH]);
     const doc = alert(A, 'eu-west-1', groupId);
