@@ -14,32 +14,50 @@ export function changedTheGroup(record: LedgerRecord): boolean {
   return record.outcome === 'failed' && (record.revoked.length > 0 || record.authorized.length > 0);
 }
 
+/** What `undo` acts on. */
+export interface UndoTarget {
+  /** The notification's record that changed the group. */
+  original: LedgerRecord;
+  /**
+   * An earlier undo of it that claimed it (`revertedBy` names it, still `in-progress`) and stopped without
+   * finishing: its lease has expired, so this undo takes it over (`RevertRecorder.claim`).
+   */
+  abandoned: LedgerRecord | undefined;
+}
+
 /**
  * The remediation `undo ALERT_ID` means. With `status`, that notification; otherwise the one notification
  * of the alert that changed the group (remediated, or failed part-way). Refuses, with the reason in the
  * message, when there is no such record, when it changed nothing (compliant, exempt, dry-run, a failure
- * before any change, ...), or when it was undone already.
+ * before any change, ...), when it was undone already, or while another undo of it is in progress (its
+ * lease still live). An undo in progress whose lease expired is returned as `abandoned`, to be taken over.
  */
 export async function findUndoTarget(
   ledger: Ledger,
   alertId: string,
   status: string | undefined,
-): Promise<LedgerRecord> {
+  now: Date,
+): Promise<UndoTarget> {
   const context = { alertId };
   if (status !== undefined) {
     const record = await ledger.get(alertId, status);
     if (!record) {
       throw new OperationRefusedError(`no ledger record for alert ${alertId} with status ${status}`, context);
     }
-    return refuseUnlessUndoable(record);
+    const undo = record.revertedBy === undefined ? undefined : await ledger.get(alertId, record.revertedBy);
+    return refuseUnlessUndoable(record, undo, now);
   }
 
-  const notifications = (await ledger.listByAlert(alertId)).filter((r) => !isUndoEvent(r));
+  const records = await ledger.listByAlert(alertId);
+  const notifications = records.filter((r) => !isUndoEvent(r));
   if (notifications.length === 0) {
     throw new OperationRefusedError(`no ledger record for alert ${alertId}`, context);
   }
+  const undoOf = (record: LedgerRecord) =>
+    record.revertedBy === undefined ? undefined : records.find((r) => r.eventKey === record.revertedBy);
   const changed = notifications.filter(changedTheGroup);
-  const open = changed.filter((r) => r.revertedBy === undefined);
+  // Not undone: no undo event, or one that has not finished (refused or taken over below).
+  const open = changed.filter((r) => r.revertedBy === undefined || undoOf(r)?.state === 'in-progress');
   if (open.length > 1) {
     throw new OperationRefusedError(
       `alert ${alertId} has ${open.length} notifications that changed the group (${open.map((r) => `${r.eventKey} → ${r.outcome}`).join(', ')}): choose one with --status`,
@@ -53,17 +71,28 @@ export async function findUndoTarget(
       context,
     );
   }
-  return refuseUnlessUndoable(chosen);
+  return refuseUnlessUndoable(chosen, undoOf(chosen), now);
 }
 
-function refuseUnlessUndoable(record: LedgerRecord): LedgerRecord {
+function refuseUnlessUndoable(record: LedgerRecord, undo: LedgerRecord | undefined, now: Date): UndoTarget {
   const context = { alertId: record.alertId, accountId: record.accountId, groupId: record.resourceId };
   const what = `${record.alertId} (${record.eventKey})`;
   if (isUndoEvent(record)) {
     throw new OperationRefusedError(`${what} is an undo event, not a remediation`, context);
   }
+  let abandoned: LedgerRecord | undefined;
   if (record.revertedBy !== undefined) {
-    throw new OperationRefusedError(`${what} was already undone (${record.revertedBy})`, context);
+    if (undo?.state !== 'in-progress') {
+      throw new OperationRefusedError(`${what} was already undone (${record.revertedBy})`, context);
+    }
+    const leaseExpiresAt = undo.leaseExpiresAt ?? 0;
+    if (leaseExpiresAt > now.getTime()) {
+      throw new OperationRefusedError(
+        `${what} is being undone by ${undo.eventKey} (started ${undo.timings.startedAt}); if that undo stopped, undo can take it over after its claim expires at ${new Date(leaseExpiresAt).toISOString()}`,
+        context,
+      );
+    }
+    abandoned = undo;
   }
   if (record.outcome === 'failed' && !changedTheGroup(record)) {
     throw new OperationRefusedError(
@@ -77,5 +106,5 @@ function refuseUnlessUndoable(record: LedgerRecord): LedgerRecord {
       context,
     );
   }
-  return record;
+  return { original: record, abandoned };
 }

@@ -1,15 +1,40 @@
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { LEDGER_TABLE, type LedgerRecord, OperationRefusedError } from '@remediation-hub/core';
+import { type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  LEDGER_TABLE,
+  LeaseContentionError,
+  type LedgerRecord,
+  OperationRefusedError,
+  type RecordedError,
+} from '@remediation-hub/core';
 import { awsErrorCode, mapAwsError } from '../adapters/mapAwsError.js';
 
-export interface RecordRevertInput {
+/**
+ * The ledger writes of one undo, in the order it makes them: `claim` before any EC2 call, then `complete`
+ * or `fail`. Between them the original remediation carries `revertedBy` = the undo event's key and the undo
+ * event is `in-progress` with a lease, so no second undo can start on the same remediation.
+ */
+export interface RevertRecorder {
+  /**
+   * In one transaction: puts the `in-progress` undo event and sets the original's `revertedBy` to its key,
+   * only while the original still changed the group and is neither undone nor being undone. With
+   * `abandoned` (an earlier undo's in-progress event whose lease expired), that event is closed as `failed`
+   * and the original's `revertedBy` moves from it to this one. Refuses (`OperationRefusedError`) when any
+   * of that no longer holds: another undo got there first.
+   */
+  claim(original: LedgerRecord, event: LedgerRecord, abandoned?: LedgerRecord): Promise<void>;
+  /** Writes the finished undo event (`outcome: 'reverted'`); the original already points at it. */
+  complete(event: LedgerRecord): Promise<void>;
+  /**
+   * Writes the undo event as `failed` (what EC2 confirmed before the error, and the error) and removes the
+   * original's `revertedBy`, both or neither: the remediation is not undone, and a later undo may run.
+   */
+  fail(original: LedgerRecord, event: LedgerRecord): Promise<void>;
+}
+
+export interface RevertRecorderOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
-  /** The remediation that was undone, as it was read. */
-  original: LedgerRecord;
-  /** The undo event (`outcome: 'reverted'`, `revertOf` pointing at the original). */
-  event: LedgerRecord;
 }
 
 const PK = LEDGER_TABLE.partitionKey.name;
@@ -19,7 +44,8 @@ const WRITE_TOKEN = 'writeToken';
 
 /**
  * `findUndoTarget`'s `changedTheGroup` as a condition: a completed `remediated` record, or a completed
- * `failed` one that revoked or authorized something before its error (a partial remediation).
+ * `failed` one that revoked or authorized something before its error (a partial remediation). A record the
+ * hub is processing again (`in-progress`) is not undoable until it completes.
  */
 const CHANGED_THE_GROUP =
   '#state = :completed AND (#outcome = :remediated OR (#outcome = :failed AND (size(#revoked) > :zero OR size(#authorized) > :zero)))';
@@ -35,64 +61,176 @@ const CHANGED_THE_GROUP_VALUES = {
   ':failed': 'failed',
   ':zero': 0,
 };
+/** The undo event is still this undo's: in progress, under its lease owner (no other undo took it over). */
+const STILL_OURS = '#state = :inProgress AND #leaseOwner = :owner';
+const STILL_OURS_NAMES = { '#state': 'state', '#leaseOwner': 'leaseOwner' };
 
-/**
- * Writes the undo event and marks the original remediation `revertedBy` that event, in one
- * TransactWriteItems: both or neither. The original is marked only while it is still a record that
- * changed the group (`remediated`, or `failed` part-way) without `revertedBy`, so two undos racing each other cannot both be recorded; the loser gets
- * an `OperationRefusedError`.
- */
-export async function recordRevert({ client, tableName, original, event }: RecordRevertInput): Promise<void> {
-  try {
-    await client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: tableName,
-              Item: { ...withoutUndefined(event), [WRITE_TOKEN]: randomUUID() },
-              ConditionExpression: 'attribute_not_exists(#pk)',
-              ExpressionAttributeNames: { '#pk': PK },
-            },
-          },
-          {
-            Update: {
-              TableName: tableName,
-              Key: { [PK]: original.alertId, [SK]: original.eventKey },
-              UpdateExpression: 'SET revertedBy = :by, #token = :token',
-              ConditionExpression: `attribute_exists(#pk) AND attribute_not_exists(revertedBy) AND ${CHANGED_THE_GROUP}`,
-              ExpressionAttributeNames: { '#pk': PK, '#token': WRITE_TOKEN, ...CHANGED_THE_GROUP_NAMES },
-              ExpressionAttributeValues: {
-                ':by': event.eventKey,
-                ':token': randomUUID(),
-                ...CHANGED_THE_GROUP_VALUES,
-              },
-            },
-          },
-        ],
-      }),
+/** The undo's ledger writes on the hub's DynamoDB table (definition: core's `LEDGER_TABLE`). */
+export function createRevertRecorder({ client, tableName }: RevertRecorderOptions): RevertRecorder {
+  const keyOf = (record: LedgerRecord) => ({ [PK]: record.alertId, [SK]: record.eventKey });
+  const context = (record: LedgerRecord) => ({
+    alertId: record.alertId,
+    accountId: record.accountId,
+    groupId: record.resourceId,
+  });
+  const itemOf = (event: LedgerRecord) => ({
+    ...withoutUndefined(event.state === 'completed' ? { ...event, leaseExpiresAt: undefined } : event),
+    [WRITE_TOKEN]: randomUUID(),
+  });
+  const putIfStillOurs = (event: LedgerRecord) => ({
+    TableName: tableName,
+    Item: itemOf(event),
+    ConditionExpression: STILL_OURS,
+    ExpressionAttributeNames: STILL_OURS_NAMES,
+    ExpressionAttributeValues: { ':inProgress': 'in-progress', ':owner': event.leaseOwner ?? '' },
+  });
+  const takenOver = (event: LedgerRecord) =>
+    new LeaseContentionError(
+      `the undo ${event.alertId} (${event.eventKey}) lost its claim while it ran (its lease expired and another undo took it over): the other undo's record stands`,
+      context(event),
     );
-  } catch (error) {
-    if (awsErrorCode(error) === 'TransactionCanceledException' && isConditionFailure(error)) {
-      throw new OperationRefusedError(
-        `${original.alertId}/${original.eventKey} was undone by someone else while this undo ran; the security group changes were idempotent, the ledger keeps the other undo`,
-        { alertId: original.alertId, accountId: original.accountId, groupId: original.resourceId },
-      );
-    }
-    throw mapAwsError(error, `dynamodb:TransactWriteItems ${tableName}`, {
-      alertId: original.alertId,
-      accountId: original.accountId,
-      groupId: original.resourceId,
-    });
-  }
+
+  return {
+    async claim(original, event, abandoned) {
+      const now = event.recordedAt;
+      const transactItems: NonNullable<
+        ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+      > = [
+        {
+          Put: {
+            TableName: tableName,
+            Item: itemOf(event),
+            ConditionExpression: 'attribute_not_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': PK },
+          },
+        },
+        {
+          Update: {
+            TableName: tableName,
+            Key: keyOf(original),
+            UpdateExpression: 'SET #revertedBy = :by, #token = :token',
+            ConditionExpression: `attribute_exists(#pk) AND ${CHANGED_THE_GROUP} AND ${
+              abandoned ? '#revertedBy = :abandoned' : 'attribute_not_exists(#revertedBy)'
+            }`,
+            ExpressionAttributeNames: {
+              '#pk': PK,
+              '#token': WRITE_TOKEN,
+              '#revertedBy': 'revertedBy',
+              ...CHANGED_THE_GROUP_NAMES,
+            },
+            ExpressionAttributeValues: {
+              ':by': event.eventKey,
+              ':token': randomUUID(),
+              ...CHANGED_THE_GROUP_VALUES,
+              ...(abandoned ? { ':abandoned': abandoned.eventKey } : {}),
+            },
+          },
+        },
+      ];
+      if (abandoned) {
+        const error: RecordedError = {
+          name: 'UndoAbandonedError',
+          message: `this undo stopped before it completed (its claim expired at ${isoTime(abandoned.leaseExpiresAt)}); ${event.eventKey} took it over`,
+          retryable: true,
+        };
+        transactItems.push({
+          Update: {
+            TableName: tableName,
+            Key: keyOf(abandoned),
+            UpdateExpression:
+              'SET #state = :completed, #outcome = :failed, #error = :error, #recordedAt = :now, #timings.#completedAt = :now, #token = :token REMOVE #leaseExpiresAt',
+            ConditionExpression:
+              '#state = :inProgress AND #leaseOwner = :owner AND #leaseExpiresAt <= :nowMs',
+            ExpressionAttributeNames: {
+              '#state': 'state',
+              '#outcome': 'outcome',
+              '#error': 'error',
+              '#recordedAt': 'recordedAt',
+              '#timings': 'timings',
+              '#completedAt': 'completedAt',
+              '#token': WRITE_TOKEN,
+              '#leaseOwner': 'leaseOwner',
+              '#leaseExpiresAt': 'leaseExpiresAt',
+            },
+            ExpressionAttributeValues: {
+              ':completed': 'completed',
+              ':failed': 'failed',
+              ':error': error,
+              ':now': now,
+              ':token': randomUUID(),
+              ':inProgress': 'in-progress',
+              ':owner': abandoned.leaseOwner ?? '',
+              ':nowMs': Date.parse(now),
+            },
+          },
+        });
+      }
+      try {
+        await client.send(new TransactWriteCommand({ TransactItems: transactItems }));
+      } catch (error) {
+        if (isCanceledByAnotherWriter(error)) {
+          throw new OperationRefusedError(
+            `${original.alertId} (${original.eventKey}) was claimed by another undo (or changed) after this undo read it; nothing was changed: see \`audit show ${original.alertId}\``,
+            context(original),
+          );
+        }
+        throw mapAwsError(error, `dynamodb:TransactWriteItems ${tableName}`, context(original));
+      }
+    },
+
+    async complete(event) {
+      try {
+        await client.send(new PutCommand(putIfStillOurs(event)));
+      } catch (error) {
+        if (awsErrorCode(error) === 'ConditionalCheckFailedException') throw takenOver(event);
+        throw mapAwsError(error, `dynamodb:PutItem ${tableName}`, context(event));
+      }
+    },
+
+    async fail(original, event) {
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: putIfStillOurs(event) },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: keyOf(original),
+                  UpdateExpression: 'SET #token = :token REMOVE #revertedBy',
+                  ConditionExpression: '#revertedBy = :by',
+                  ExpressionAttributeNames: { '#token': WRITE_TOKEN, '#revertedBy': 'revertedBy' },
+                  ExpressionAttributeValues: { ':token': randomUUID(), ':by': event.eventKey },
+                },
+              },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (isCanceledByAnotherWriter(error)) throw takenOver(event);
+        throw mapAwsError(error, `dynamodb:TransactWriteItems ${tableName}`, context(event));
+      }
+    },
+  };
 }
 
-function isConditionFailure(error: unknown): boolean {
+/**
+ * A transaction canceled because a condition did not hold, or because another transaction was writing the
+ * same items at that moment (`TransactionConflict`: another undo claiming at once).
+ */
+function isCanceledByAnotherWriter(error: unknown): boolean {
+  if (awsErrorCode(error) !== 'TransactionCanceledException') return false;
   const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
   if (!Array.isArray(reasons) || reasons.length === 0) {
-    return String((error as Error).message).includes('ConditionalCheckFailed');
+    return /ConditionalCheckFailed|TransactionConflict/.test(String((error as Error).message));
   }
-  return reasons.some((reason) => reason.Code === 'ConditionalCheckFailed');
+  return reasons.some(
+    (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
+  );
+}
+
+function isoTime(epochMs: number | undefined): string {
+  return epochMs === undefined ? 'an unknown time' : new Date(epochMs).toISOString();
 }
 
 function withoutUndefined<T>(value: T): T {

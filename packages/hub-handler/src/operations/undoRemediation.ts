@@ -1,33 +1,42 @@
+import { randomUUID } from 'node:crypto';
 import {
   applyPlan,
   type Clock,
   DEFAULT_RETENTION_DAYS,
   type GroupTarget,
   type IpPermission,
+  LeaseContentionError,
   type Ledger,
   type LedgerRecord,
   type MutationResult,
   OperationRefusedError,
   type SecurityGroupGateway,
+  toRecordedError,
   undoEventKey,
 } from '@remediation-hub/core';
 import { findUndoTarget } from './findUndoTarget.js';
+import type { RevertRecorder } from './recordRevert.js';
+import { UndoFailedError } from './UndoFailedError.js';
 
 export interface UndoDependencies {
   ledger: Ledger;
   /** Acts in the member account through the member role (the hub's own gateway). */
   gateway: SecurityGroupGateway;
-  /** Writes the undo event and marks the original, both or neither (see `recordRevert`). */
-  recordRevert: (original: LedgerRecord, event: LedgerRecord) => Promise<void>;
+  /** The undo's ledger writes: claim before any EC2 call, then complete or fail (see `recordRevert`). */
+  recorder: RevertRecorder;
   /** The member role the gateway assumes, written on the undo event. */
   roleArnFor: (accountId: string) => string;
   clock: Clock;
   retentionDays?: number;
+  /** How long this undo's claim holds before another undo may take it over (default 300 s). */
+  leaseSeconds?: number;
+  /** Identifies this undo on its claim (default: a random id). */
+  owner?: string;
 }
 
 export interface UndoRequest {
   alertId: string;
-  /** Which notification of the alert to undo; needed only when several were remediated. */
+  /** Which notification of the alert to undo; needed only when several changed the group. */
   status?: string | undefined;
   dryRun: boolean;
   /** Who asked (the operator's user name), written into the undo event's reason. */
@@ -47,23 +56,43 @@ export interface UndoResult {
   alreadyAbsent: IpPermission[];
   /** The live group's ingress before the undo. */
   permissionsBefore: IpPermission[];
-  /** After the undo; in a dry run, what it would be. */
-  permissionsAfter: IpPermission[];
+  /** After the undo; in a dry run, what it would be; absent when it could not be read after the changes. */
+  permissionsAfter: IpPermission[] | undefined;
   requestIds: string[];
+  /** An earlier undo of the same remediation that stopped before finishing, taken over by this one. */
+  tookOver: LedgerRecord | undefined;
   /** The recorded `reverted` event; absent in a dry run. */
   event: LedgerRecord | undefined;
 }
 
+/** Default lease of an undo's claim: far longer than its few EC2 calls take, even throttled. */
+export const UNDO_LEASE_SECONDS = 300;
+/** No EC2 change is started this close to the claim's expiry, so a takeover never races this undo. */
+const LEASE_MARGIN_MS = 60_000;
+
 /**
  * Undoes one remediation: re-authorizes exactly the rules it revoked (with the rule descriptions they had
  * before) and revokes exactly what a `narrow` remediation authorized, in the member account through the
- * member role; then records a `reverted` event linked to the original and marks the original
- * `revertedBy` that event. A `failed` record that revoked part of its plan before the error is undone the
- * same way: exactly what EC2 confirmed it revoked comes back. Refuses (`OperationRefusedError`) a record
- * that changed nothing or was undone already. Authorizations go first, so a narrowed range never has a gap while it is restored.
+ * member role. A `failed` record that revoked part of its plan before the error is undone the same way:
+ * exactly what EC2 confirmed it revoked comes back. Refuses (`OperationRefusedError`) a record that changed
+ * nothing, was undone already, or is being undone.
+ *
+ * The ledger first, then EC2: before any EC2 call the undo claims the remediation (its undo event written
+ * `in-progress` with a lease, and the original's `revertedBy` set to it, in one conditional transaction),
+ * so a second undo is refused before it touches the group. Then the EC2 calls, one rule at a time,
+ * authorizations first (a narrowed range never has a gap while it is restored); then the event is
+ * completed as `reverted`. When an EC2 call fails, the event is completed as `failed` with what EC2
+ * confirmed before the error, the original's `revertedBy` is removed so the remediation can be undone
+ * again, and an `UndoFailedError` says so. An undo that stopped without either (the process died) leaves its
+ * claim, which the next undo takes over once the lease has expired.
  */
 export async function undoRemediation(deps: UndoDependencies, request: UndoRequest): Promise<UndoResult> {
-  const original = await findUndoTarget(deps.ledger, request.alertId, request.status);
+  const { original, abandoned } = await findUndoTarget(
+    deps.ledger,
+    request.alertId,
+    request.status,
+    deps.clock.now(),
+  );
   const target: GroupTarget = {
     accountId: required(original.accountId, 'accountId', original),
     region: required(original.region, 'region', original),
@@ -78,11 +107,8 @@ export async function undoRemediation(deps: UndoDependencies, request: UndoReque
     );
   }
 
-  const startedAt = deps.clock.now();
-  const live = await deps.gateway.describe(target);
-  const permissionsBefore = live.IpPermissions ?? [];
-
   if (request.dryRun) {
+    const live = await deps.gateway.describe(target);
     return {
       dryRun: true,
       original,
@@ -91,36 +117,27 @@ export async function undoRemediation(deps: UndoDependencies, request: UndoReque
       revoke,
       alreadyPresent: [],
       alreadyAbsent: [],
-      permissionsBefore,
+      permissionsBefore: live.IpPermissions ?? [],
       permissionsAfter: applyPlan(live, { revoke, authorize }).IpPermissions ?? [],
       requestIds: [],
+      tookOver: abandoned,
       event: undefined,
     };
   }
 
-  const authorized = await deps.gateway.authorize(target, authorize);
-  const revoked = await deps.gateway.revoke(target, revoke);
-  const permissionsAfter = (await deps.gateway.describe(target)).IpPermissions ?? [];
-  const requestIds = [...requestIdsOf(authorized), ...requestIdsOf(revoked)];
-
-  const now = deps.clock.now();
+  // 1. Claim, before any EC2 call.
+  const startedAt = deps.clock.now();
+  const startedIso = startedAt.toISOString();
   const retentionSeconds = (deps.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400;
-  const nowIso = now.toISOString();
-  const changed = `re-authorized ${count(authorize.length - authorized.unknownPermissions.length, 'rule')}${
-    revoke.length > 0 ? `, revoked ${count(revoke.length - revoked.unknownPermissions.length, 'rule')}` : ''
-  }`;
-  const skipped = [
-    authorized.unknownPermissions.length > 0 ? `${authorized.unknownPermissions.length} already present` : '',
-    revoked.unknownPermissions.length > 0 ? `${revoked.unknownPermissions.length} already gone` : '',
-  ].filter(Boolean);
-  const event: LedgerRecord = {
+  const leaseExpiresAt = startedAt.getTime() + (deps.leaseSeconds ?? UNDO_LEASE_SECONDS) * 1000;
+  const what = `undo of ${label(original)}${request.actor ? ` by ${request.actor}` : ''}`;
+  const claimed: LedgerRecord = {
     alertId: original.alertId,
-    eventKey: undoEventKey(original.alertStatus, now),
+    eventKey: undoEventKey(original.alertStatus, startedAt),
     alertStatus: original.alertStatus,
-    state: 'completed',
-    outcome: 'reverted',
-    recordedAt: nowIso,
-    expiresAt: Math.floor(now.getTime() / 1000) + retentionSeconds,
+    state: 'in-progress',
+    recordedAt: startedIso,
+    expiresAt: Math.floor(startedAt.getTime() / 1000) + retentionSeconds,
     accountId: original.accountId,
     region: original.region,
     resourceId: original.resourceId,
@@ -128,25 +145,87 @@ export async function undoRemediation(deps: UndoDependencies, request: UndoReque
     riskLevel: original.riskLevel,
     mode: 'remediate',
     strategy: original.strategy,
-    reason: `undo of ${label(original)}${request.actor ? ` by ${request.actor}` : ''}: ${changed}${
-      skipped.length > 0 ? ` (${skipped.join(', ')})` : ''
-    }`,
+    reason: `${what}: in progress${abandoned ? `, taking over ${abandoned.eventKey}` : ''}`,
+    revoked: [],
+    authorized: [],
+    plan: { revoke, authorize },
+    requestIds: [],
+    roleArn: deps.roleArnFor(target.accountId),
+    attempts: 1,
+    leaseOwner: deps.owner ?? randomUUID(),
+    leaseExpiresAt,
+    timings: { firstSeenAt: startedIso, startedAt: startedIso },
+    revertOf: { alertId: original.alertId, eventKey: original.eventKey },
+  };
+  await deps.recorder.claim(original, claimed, abandoned);
+
+  // 2. EC2, one rule per call so that a failure part-way still says exactly what changed.
+  const done = {
+    authorized: [] as IpPermission[],
+    alreadyPresent: [] as IpPermission[],
+    revoked: [] as IpPermission[],
+    alreadyAbsent: [] as IpPermission[],
+    requestIds: [] as string[],
+  };
+  let permissionsBefore: IpPermission[] | undefined;
+  const leaseHeld = () => {
+    if (deps.clock.now().getTime() >= leaseExpiresAt - LEASE_MARGIN_MS) {
+      throw new LeaseContentionError(
+        `the claim of ${claimed.eventKey} expires at ${new Date(leaseExpiresAt).toISOString()}: no further EC2 change was started, so an undo taking it over cannot race this one`,
+        { alertId: original.alertId, ...target },
+      );
+    }
+  };
+  try {
+    permissionsBefore = (await deps.gateway.describe(target)).IpPermissions ?? [];
+    for (const entry of authorize) {
+      leaseHeld();
+      const result = await deps.gateway.authorize(target, [entry]);
+      done.requestIds.push(...requestIdsOf(result));
+      (result.unknownPermissions.length > 0 ? done.alreadyPresent : done.authorized).push(entry);
+    }
+    for (const entry of revoke) {
+      leaseHeld();
+      const result = await deps.gateway.revoke(target, [entry]);
+      done.requestIds.push(...requestIdsOf(result));
+      (result.unknownPermissions.length > 0 ? done.alreadyAbsent : done.revoked).push(entry);
+    }
+  } catch (error) {
+    throw await recordFailure(deps, original, claimed, what, { ...done, permissionsBefore }, error);
+  }
+
+  // 3. Complete. The changes are made; a failure to read the group afterwards is noted, not a failed undo.
+  let permissionsAfter: IpPermission[] | undefined;
+  let afterNote = '';
+  try {
+    permissionsAfter = (await deps.gateway.describe(target)).IpPermissions ?? [];
+  } catch (error) {
+    afterNote = `; the group could not be read afterwards (${error instanceof Error ? error.message : String(error)})`;
+  }
+  const now = deps.clock.now();
+  const nowIso = now.toISOString();
+  const event: LedgerRecord = {
+    ...claimed,
+    state: 'completed',
+    outcome: 'reverted',
+    recordedAt: nowIso,
+    expiresAt: Math.floor(now.getTime() / 1000) + retentionSeconds,
+    reason: `${what}: ${changes(done)}${afterNote}${abandoned ? ` (took over ${abandoned.eventKey})` : ''}`,
+    // In an undo event, `authorized` is what was re-authorized and `revoked` what was revoked: the plan.
     revoked: revoke,
     authorized: authorize,
     permissionsBefore,
     permissionsAfter,
-    requestIds,
-    roleArn: deps.roleArnFor(target.accountId),
-    attempts: 1,
+    requestIds: done.requestIds,
+    leaseExpiresAt: undefined,
     timings: {
-      firstSeenAt: startedAt.toISOString(),
-      startedAt: startedAt.toISOString(),
+      firstSeenAt: startedIso,
+      startedAt: startedIso,
       completedAt: nowIso,
       durationMs: now.getTime() - startedAt.getTime(),
     },
-    revertOf: { alertId: original.alertId, eventKey: original.eventKey },
   };
-  await deps.recordRevert(original, event);
+  await deps.recorder.complete(event);
 
   return {
     dryRun: false,
@@ -154,13 +233,101 @@ export async function undoRemediation(deps: UndoDependencies, request: UndoReque
     target,
     authorize,
     revoke,
-    alreadyPresent: authorized.unknownPermissions,
-    alreadyAbsent: revoked.unknownPermissions,
+    alreadyPresent: done.alreadyPresent,
+    alreadyAbsent: done.alreadyAbsent,
     permissionsBefore,
     permissionsAfter,
-    requestIds,
+    requestIds: done.requestIds,
+    tookOver: abandoned,
     event,
   };
+}
+
+interface Progress {
+  authorized: IpPermission[];
+  alreadyPresent: IpPermission[];
+  revoked: IpPermission[];
+  alreadyAbsent: IpPermission[];
+  requestIds: string[];
+  permissionsBefore: IpPermission[] | undefined;
+}
+
+/**
+ * An EC2 call failed after the claim: records the undo event as `failed` with what EC2 confirmed before the
+ * error, and frees the original for another undo. Returns the error to throw: an `UndoFailedError` that
+ * says what was recorded, or, when even that write failed, one that says the claim stays until its lease
+ * expires (the next undo takes it over then).
+ */
+async function recordFailure(
+  deps: UndoDependencies,
+  original: LedgerRecord,
+  claimed: LedgerRecord,
+  what: string,
+  progress: Progress,
+  error: unknown,
+): Promise<UndoFailedError> {
+  const now = deps.clock.now();
+  const nowIso = now.toISOString();
+  const cause = error instanceof Error ? error.message : String(error);
+  const partly = progress.authorized.length > 0 || progress.revoked.length > 0;
+  const failed: LedgerRecord = {
+    ...claimed,
+    state: 'completed',
+    outcome: 'failed',
+    recordedAt: nowIso,
+    reason: `${what} failed${
+      partly ? ` after it ${changes(progress)}` : ' before it changed the group'
+    }; the remediation is not marked undone and can be undone again`,
+    // Only what EC2 confirmed: the rest of the plan stays in `plan`.
+    authorized: progress.authorized,
+    revoked: progress.revoked,
+    permissionsBefore: progress.permissionsBefore,
+    requestIds: progress.requestIds,
+    error: toRecordedError(error),
+    leaseExpiresAt: undefined,
+    timings: {
+      ...claimed.timings,
+      completedAt: nowIso,
+      durationMs: now.getTime() - Date.parse(claimed.timings.startedAt),
+    },
+  };
+  const context = {
+    alertId: original.alertId,
+    accountId: original.accountId,
+    region: original.region,
+    groupId: original.resourceId,
+  };
+  try {
+    await deps.recorder.fail(original, failed);
+  } catch (recordError) {
+    return new UndoFailedError(
+      `undo of ${label(original)} failed: ${cause}; recording that failed too (${
+        recordError instanceof Error ? recordError.message : String(recordError)
+      }): ${claimed.eventKey} stays in progress until ${new Date(claimed.leaseExpiresAt ?? 0).toISOString()}, then undo can take it over`,
+      { ...context, cause: error, eventKey: claimed.eventKey },
+    );
+  }
+  return new UndoFailedError(
+    `undo of ${label(original)} failed${partly ? ` after it ${changes(progress)}` : ''}: ${cause}; recorded as ${failed.eventKey} (outcome failed); the remediation is not marked undone, so undo can run again`,
+    { ...context, cause: error, eventKey: failed.eventKey },
+  );
+}
+
+/** `re-authorized 2 rules, revoked 1 rule (1 already present)` */
+function changes(
+  done: Pick<Progress, 'authorized' | 'alreadyPresent' | 'revoked' | 'alreadyAbsent'>,
+): string {
+  const made = [
+    `re-authorized ${count(done.authorized.length, 'rule')}`,
+    done.revoked.length > 0 || done.alreadyAbsent.length > 0
+      ? `revoked ${count(done.revoked.length, 'rule')}`
+      : '',
+  ].filter(Boolean);
+  const skipped = [
+    done.alreadyPresent.length > 0 ? `${done.alreadyPresent.length} already present` : '',
+    done.alreadyAbsent.length > 0 ? `${done.alreadyAbsent.length} already gone` : '',
+  ].filter(Boolean);
+  return `${made.join(', ')}${skipped.length > 0 ? ` (${skipped.join(', ')})` : ''}`;
 }
 
 /** `alert-id (fail)` */

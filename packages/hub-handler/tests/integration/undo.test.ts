@@ -6,7 +6,13 @@ import {
   EC2Client,
   type IpPermission,
 } from '@aws-sdk/client-ec2';
-import { type LedgerRecord, OperationRefusedError, undoEventKey } from '@remediation-hub/core';
+import {
+  LeaseContentionError,
+  type Ledger,
+  type LedgerRecord,
+  OperationRefusedError,
+  undoEventKey,
+} from '@remediation-hub/core';
 import {
   assumeAccount,
   awsClientConfig,
@@ -25,7 +31,9 @@ import { type CompositionRoot, createCompositionRoot } from '../../src/compositi
 import { loadConfig } from '../../src/config.js';
 import { type LocalUpResult, localUp } from '../../src/local/localUp.js';
 import { createLogger } from '../../src/logging/createLogger.js';
-import { recordRevert } from '../../src/operations/recordRevert.js';
+import { createRevertRecorder } from '../../src/operations/recordRevert.js';
+import { UndoFailedError } from '../../src/operations/UndoFailedError.js';
+import { type UndoDependencies, undoRemediation } from '../../src/operations/undoRemediation.js';
 
 // Accounts of this file only: the emulator is shared with every other test of the run.
 const MEMBER = '555555557701';
@@ -375,32 +383,297 @@ describe('undo', () => {
     expect(rules(await ingress(groupId))).toEqual(rules(before));
   });
 
-  it('records only one of two undos that race for the same remediation', async () => {
+  /** Undo's dependencies as the CLI builds them, with every AWS call through `endpoint`. */
+  function undoDeps(endpoint: string, ledger?: (real: Ledger) => Ledger): UndoDependencies {
+    const config = loadConfig(up.env);
+    const root = createCompositionRoot({
+      config,
+      credentials: hubCredentials,
+      logger: createLogger({ level: 'silent', destination: 'stderr' }),
+      endpoint,
+      sessionName: 'remediation-hub-undo',
+    });
+    roots.push(root);
+    return {
+      ledger: ledger ? ledger(root.ledger) : root.ledger,
+      gateway: root.gateway,
+      clock: root.clock,
+      roleArnFor: (accountId) => root.credentials.roleArnFor(accountId),
+      recorder: createRevertRecorder({ client: root.documentClient, tableName: config.ledgerTable }),
+    };
+  }
+
+  /** An undo event as a claim writes it: in progress, under `owner`'s lease. */
+  function claimedEvent(
+    original: LedgerRecord,
+    at: Date,
+    owner: string,
+    leaseExpiresAt: number,
+  ): LedgerRecord {
+    return {
+      ...original,
+      eventKey: undoEventKey(original.alertStatus, at),
+      state: 'in-progress',
+      outcome: undefined,
+      revertedBy: undefined,
+      previousOutcome: undefined,
+      error: undefined,
+      reason: `undo of ${original.alertId} (${original.eventKey}) by a test: in progress`,
+      revoked: [],
+      authorized: [],
+      requestIds: [],
+      leaseOwner: owner,
+      leaseExpiresAt,
+      recordedAt: at.toISOString(),
+      timings: { firstSeenAt: at.toISOString(), startedAt: at.toISOString() },
+      revertOf: { alertId: original.alertId, eventKey: original.eventKey },
+    };
+  }
+
+  it('claims the remediation before any EC2 call: of two undos racing, one changes the group and is recorded', async () => {
+    const groupId = await createGroup([SSH_WORLD]);
+    const before = await ingress(groupId);
+    const { alertId, ledger } = await remediate(groupId);
+    const proxy = await startRecordingProxy();
+    try {
+      // Both undos finish reading the ledger before either claims: only the claim can tell them apart.
+      let reads = 0;
+      let bothRead: () => void = () => {};
+      const barrier = new Promise<void>((resolve) => {
+        bothRead = resolve;
+      });
+      const waitForTheOther = (real: Ledger): Ledger => ({
+        claim: (r) => real.claim(r),
+        complete: (r) => real.complete(r),
+        recordTerminal: (r) => real.recordTerminal(r),
+        countDuplicate: (a, e, n) => real.countDuplicate(a, e, n),
+        get: (a, e) => real.get(a, e),
+        query: (q) => real.query(q),
+        listByAlert: async (id) => {
+          const records = await real.listByAlert(id);
+          if (++reads === 2) bothRead();
+          await barrier;
+          return records;
+        },
+      });
+      // DynamoDB serializes transactions on the same items; the emulator (moto 5.2) runs two at once without
+      // isolation (both may pass their conditions, and a cancelled one's rollback restores a table snapshot),
+      // so the claims are put in order here, as DynamoDB would order them.
+      let claims: Promise<unknown> = Promise.resolve();
+      const oneClaimAtATime = (deps: UndoDependencies): UndoDependencies => ({
+        ...deps,
+        recorder: {
+          ...deps.recorder,
+          claim: (original, event, abandoned) => {
+            const claim = claims.then(() => deps.recorder.claim(original, event, abandoned));
+            claims = claim.catch(() => undefined);
+            return claim;
+          },
+        },
+      });
+      const first = oneClaimAtATime(undoDeps(proxy.endpoint, waitForTheOther));
+      const second = oneClaimAtATime({
+        ...undoDeps(proxy.endpoint, waitForTheOther),
+        clock: { now: () => new Date(Date.now() + 1) },
+      });
+      const settled = await Promise.allSettled([
+        undoRemediation(first, { alertId, dryRun: false }),
+        undoRemediation(second, { alertId, dryRun: false }),
+      ]);
+
+      const won = settled.filter((s) => s.status === 'fulfilled');
+      const lost = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      expect(lost[0]).toBeInstanceOf(OperationRefusedError);
+      expect((lost[0] as Error).message).toBe(
+        `${alertId} (fail) was claimed by another undo (or changed) after this undo read it; nothing was changed: see \`audit show ${alertId}\``,
+      );
+      // One set of authorizations: one call per revoked rule (0.0.0.0/0 and ::/0), from the winner only.
+      const authorizations = proxy.requests.filter((r) => r.action === 'AuthorizeSecurityGroupIngress');
+      expect(authorizations).toHaveLength(2);
+      expect(proxy.requests.filter((r) => r.action === 'TransactWriteItems')).toHaveLength(2);
+      expect(rules(await ingress(groupId))).toEqual(rules(before));
+      const undoEvents = (await ledger.listByAlert(alertId)).filter((r) => r.eventKey.startsWith('undo#'));
+      expect(undoEvents).toHaveLength(1);
+      expect(undoEvents[0]).toMatchObject({ state: 'completed', outcome: 'reverted' });
+      expect((await ledger.get(alertId, 'fail'))?.revertedBy).toBe(undoEvents[0]?.eventKey);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('in the ledger, refuses a second claim of a remediation already claimed', async () => {
     const groupId = await createGroup([SSH_WORLD]);
     const { alertId, ledger } = await remediate(groupId);
     const original = await ledger.get(alertId, 'fail');
     if (!original) throw new Error('no ledger record');
-    const root = roots.at(-1) as CompositionRoot;
-    const event = (at: Date): LedgerRecord => ({
-      ...original,
-      eventKey: undoEventKey('fail', at),
-      outcome: 'reverted',
-      revertOf: { alertId, eventKey: 'fail' },
-      recordedAt: at.toISOString(),
-    });
-    const write = (at: Date) =>
-      recordRevert({
-        client: root.documentClient,
-        tableName: up.ledgerTable.name,
-        original,
-        event: event(at),
-      });
-
-    await write(new Date(Date.now() + 1));
-    const second = await write(new Date(Date.now() + 2)).catch((error: unknown) => error);
+    const { recorder } = undoDeps(emulatorEndpoint());
+    const lease = Date.now() + 300_000;
+    const firstEvent = claimedEvent(original, new Date(Date.now() + 1), 'undo-1', lease);
+    await recorder.claim(original, firstEvent);
+    const second = await recorder
+      .claim(original, claimedEvent(original, new Date(Date.now() + 2), 'undo-2', lease))
+      .catch((error: unknown) => error);
     expect(second).toBeInstanceOf(OperationRefusedError);
-    expect((second as Error).message).toMatch(/was undone by someone else while this undo ran/);
-    const keys = (await ledger.listByAlert(alertId)).map((r) => r.eventKey);
-    expect(keys.filter((k) => k.startsWith('undo#'))).toHaveLength(1);
+    const records = await ledger.listByAlert(alertId);
+    expect(records.filter((r) => r.eventKey.startsWith('undo#')).map((r) => r.eventKey)).toEqual([
+      firstEvent.eventKey,
+    ]);
+    expect(records.find((r) => r.eventKey === 'fail')?.revertedBy).toBe(firstEvent.eventKey);
+  });
+
+  it('refuses, before any EC2 call, while another undo of the remediation is in progress', async () => {
+    const groupId = await createGroup([SSH_WORLD]);
+    const { alertId, ledger } = await remediate(groupId);
+    const remediated = await ingress(groupId);
+    const original = await ledger.get(alertId, 'fail');
+    if (!original) throw new Error('no ledger record');
+    const started = new Date();
+    const lease = started.getTime() + 300_000;
+    const other = claimedEvent(original, started, 'another-operator', lease);
+    await undoDeps(emulatorEndpoint()).recorder.claim(original, other);
+
+    const proxy = await startRecordingProxy();
+    process.env.AWS_ENDPOINT_URL = proxy.endpoint;
+    try {
+      const { code, stdout, stderr } = await cli('undo', alertId);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        `remediation-hub: ${alertId} (fail) is being undone by ${other.eventKey} (started ${started.toISOString()}); if that undo stopped, undo can take it over after its claim expires at ${new Date(lease).toISOString()}\n`,
+      );
+      expect(proxy.requests.filter((r) => r.service === 'ec2' || r.service === 'sts')).toEqual([]);
+    } finally {
+      process.env.AWS_ENDPOINT_URL = up.env.AWS_ENDPOINT_URL;
+      await proxy.close();
+    }
+    expect(rules(await ingress(groupId))).toEqual(rules(remediated));
+  });
+
+  it('takes over an undo that claimed the remediation and stopped, once its claim has expired', async () => {
+    const groupId = await createGroup([SSH_WORLD]);
+    const before = await ingress(groupId);
+    const { alertId, ledger } = await remediate(groupId);
+    const original = await ledger.get(alertId, 'fail');
+    if (!original) throw new Error('no ledger record');
+    const started = new Date(Date.now() - 600_000);
+    const dead = claimedEvent(original, started, 'a-process-that-died', started.getTime() + 300_000);
+    await undoDeps(emulatorEndpoint()).recorder.claim(original, dead);
+
+    const { code, stdout, stderr } = await cli('undo', alertId);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      `  took over:        ${dead.eventKey} (an undo that stopped before finishing; recorded as failed)\n`,
+    );
+    expect(rules(await ingress(groupId))).toEqual(rules(before));
+    const records = await ledger.listByAlert(alertId);
+    const abandoned = records.find((r) => r.eventKey === dead.eventKey);
+    expect(abandoned).toMatchObject({
+      state: 'completed',
+      outcome: 'failed',
+      error: { name: 'UndoAbandonedError', retryable: true },
+    });
+    expect(abandoned?.leaseExpiresAt).toBeUndefined();
+    const reverted = records.filter((r) => r.outcome === 'reverted');
+    expect(reverted).toHaveLength(1);
+    expect(reverted[0]?.reason).toContain(`took over ${dead.eventKey}`);
+    expect(records.find((r) => r.eventKey === 'fail')?.revertedBy).toBe(reverted[0]?.eventKey);
+  });
+
+  it('stops before an EC2 change when its claim is about to expire, and records that as a failed undo', async () => {
+    const groupId = await createGroup([SSH_WORLD]);
+    const { alertId, ledger } = await remediate(groupId);
+    const remediated = await ingress(groupId);
+    const proxy = await startRecordingProxy();
+    try {
+      // The process stalls right after its claim (a paused laptop): 250 s pass, its 300 s lease is nearly gone.
+      let stalled = 0;
+      const deps = undoDeps(proxy.endpoint);
+      const slow: UndoDependencies = {
+        ...deps,
+        clock: { now: () => new Date(Date.now() + stalled) },
+        recorder: {
+          ...deps.recorder,
+          claim: async (original, event, abandoned) => {
+            await deps.recorder.claim(original, event, abandoned);
+            stalled = 250_000;
+          },
+        },
+      };
+      const error = await undoRemediation(slow, { alertId, dryRun: false }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UndoFailedError);
+      expect((error as UndoFailedError).cause).toBeInstanceOf(LeaseContentionError);
+      expect((error as Error).message).toMatch(/no further EC2 change was started/);
+      expect(proxy.requests.filter((r) => r.action === 'AuthorizeSecurityGroupIngress')).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+    expect(rules(await ingress(groupId))).toEqual(rules(remediated));
+    const records = await ledger.listByAlert(alertId);
+    expect(records.find((r) => r.eventKey.startsWith('undo#'))).toMatchObject({
+      state: 'completed',
+      outcome: 'failed',
+      authorized: [],
+      error: { name: 'LeaseContentionError', retryable: true },
+    });
+    expect(records.find((r) => r.eventKey === 'fail')?.revertedBy).toBeUndefined();
+  });
+
+  it('records a failed undo as failed with what it restored, and a later undo completes it', async () => {
+    const groupId = await createGroup([SSH_WORLD]);
+    const before = await ingress(groupId);
+    const { alertId, ledger } = await remediate(groupId);
+
+    // One rule per call: the first re-authorization (0.0.0.0/0) goes through, the second is refused.
+    const proxy = await startRecordingProxy();
+    let authorizations = 0;
+    proxy.failNext(
+      (request) => request.action === 'AuthorizeSecurityGroupIngress' && ++authorizations === 2,
+      {
+        status: 403,
+        body: ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.'),
+      },
+    );
+    process.env.AWS_ENDPOINT_URL = proxy.endpoint;
+    let failedRun: Awaited<ReturnType<typeof cli>>;
+    try {
+      failedRun = await cli('undo', alertId);
+    } finally {
+      process.env.AWS_ENDPOINT_URL = up.env.AWS_ENDPOINT_URL;
+      await proxy.close();
+    }
+    expect(failedRun.code).toBe(2);
+    expect(failedRun.stdout).toBe('');
+    expect(failedRun.stderr).toMatch(
+      new RegExp(
+        `^remediation-hub: undo of ${alertId} \\(fail\\) failed after it re-authorized 1 rule: .*UnauthorizedOperation.*; recorded as undo#fail#\\S+ \\(outcome failed\\); the remediation is not marked undone, so undo can run again\\n$`,
+      ),
+    );
+    const afterFailure = await ledger.listByAlert(alertId);
+    const failedUndo = afterFailure.find((r) => r.eventKey.startsWith('undo#'));
+    expect(failedUndo).toMatchObject({
+      state: 'completed',
+      outcome: 'failed',
+      error: { name: 'AccessDeniedError' },
+      revertOf: { alertId, eventKey: 'fail' },
+    });
+    expect(failedUndo?.leaseExpiresAt).toBeUndefined();
+    expect(rules(failedUndo?.authorized)).toEqual(['tcp 22-22 0.0.0.0/0 ssh from anywhere']);
+    expect(rules(failedUndo?.plan?.authorize)).toHaveLength(2);
+    expect(afterFailure.find((r) => r.eventKey === 'fail')?.revertedBy).toBeUndefined();
+
+    const retry = await cli('undo', alertId);
+    expect(retry.stderr).toBe('');
+    expect(retry.code).toBe(0);
+    expect(retry.stdout).toMatch(/already present: {2}tcp 22 from 0\.0\.0\.0\/0 "ssh from anywhere"\n/);
+    expect(rules(await ingress(groupId))).toEqual(rules(before));
+    const records = await ledger.listByAlert(alertId);
+    const undoEvents = records.filter((r) => r.eventKey.startsWith('undo#'));
+    expect(undoEvents.map((r) => r.outcome).sort()).toEqual(['failed', 'reverted']);
+    const reverted = undoEvents.find((r) => r.outcome === 'reverted');
+    expect(reverted?.reason).toContain('re-authorized 1 rule (1 already present)');
+    expect(records.find((r) => r.eventKey === 'fail')?.revertedBy).toBe(reverted?.eventKey);
   });
 });

@@ -22,7 +22,9 @@ interface UndoOptions {
 
 /**
  * `undo ALERT_ID`: re-authorizes exactly what a remediation revoked (and revokes what `narrow`
- * authorized) through the member role, and records a `reverted` event linked to the original.
+ * authorized) through the member role, and records a `reverted` event linked to the original. The undo
+ * claims the remediation in the ledger before it touches the group; a failed undo is recorded as `failed`
+ * and can be run again.
  * Uses the hub's own configuration (`LEDGER_TABLE`, `MEMBER_ROLE_NAME`, `MEMBER_EXTERNAL_ID`, ...).
  */
 export function registerUndo(program: Command, io: CliIo, context: UndoCommandContext = {}): void {
@@ -38,7 +40,7 @@ export function registerUndo(program: Command, io: CliIo, context: UndoCommandCo
       const config = loadConfig(env);
       const credentials = cliHubCredentials(env);
       // The SDK loads only when the command runs: `--help` and the other commands stay quick.
-      const [{ createCompositionRoot }, { createLogger }, { recordRevert }, { undoRemediation }] =
+      const [{ createCompositionRoot }, { createLogger }, { createRevertRecorder }, { undoRemediation }] =
         await Promise.all([
           import('../../compositionRoot.js'),
           import('../../logging/createLogger.js'),
@@ -59,8 +61,7 @@ export function registerUndo(program: Command, io: CliIo, context: UndoCommandCo
             gateway: root.gateway,
             clock: root.clock,
             roleArnFor: (accountId) => root.credentials.roleArnFor(accountId),
-            recordRevert: (original, event) =>
-              recordRevert({ client: root.documentClient, tableName: config.ledgerTable, original, event }),
+            recorder: createRevertRecorder({ client: root.documentClient, tableName: config.ledgerTable }),
           },
           { alertId, status: options.status, dryRun: options.dryRun === true, actor: actor() },
         );
@@ -98,10 +99,21 @@ export function renderUndo(result: UndoResult): string {
   if (result.alreadyAbsent.length > 0)
     list('already gone', formatPermissions(result.alreadyAbsent, WITH_DESCRIPTIONS));
   list('ingress before', formatPermissions(result.permissionsBefore, WITH_DESCRIPTIONS));
-  list(
-    result.dryRun ? 'ingress would be' : 'ingress after',
-    formatPermissions(result.permissionsAfter, WITH_DESCRIPTIONS),
-  );
+  if (result.permissionsAfter !== undefined) {
+    list(
+      result.dryRun ? 'ingress would be' : 'ingress after',
+      formatPermissions(result.permissionsAfter, WITH_DESCRIPTIONS),
+    );
+  } else {
+    lines.push(`  ${'ingress after:'.padEnd(LABEL_WIDTH)}(could not be read; see the event's reason)`);
+  }
+  if (result.tookOver) {
+    lines.push(
+      result.dryRun
+        ? `  ${'would take over:'.padEnd(LABEL_WIDTH)}${result.tookOver.eventKey} (an undo that stopped before finishing)`
+        : `  ${'took over:'.padEnd(LABEL_WIDTH)}${result.tookOver.eventKey} (an undo that stopped before finishing; recorded as failed)`,
+    );
+  }
   if (result.event) {
     lines.push(`  ${'recorded:'.padEnd(LABEL_WIDTH)}${result.event.eventKey} (outcome reverted)`);
     if (result.requestIds.length > 0) list('request ids', result.requestIds);
