@@ -14,6 +14,7 @@ import {
   toRecordedError,
   undoEventKey,
 } from '@remediation-hub/core';
+import { findLaterRemediations } from './findLaterRemediations.js';
 import { findUndoTarget } from './findUndoTarget.js';
 import type { RevertRecorder } from './recordRevert.js';
 import { UndoFailedError } from './UndoFailedError.js';
@@ -41,6 +42,8 @@ export interface UndoRequest {
   dryRun: boolean;
   /** Who asked (the operator's user name), written into the undo event's reason. */
   actor?: string | undefined;
+  /** Undo even when later remediations of the same group were not undone (`--force`). */
+  force?: boolean | undefined;
 }
 
 export interface UndoResult {
@@ -59,6 +62,8 @@ export interface UndoResult {
   /** After the undo; in a dry run, what it would be; absent when it could not be read after the changes. */
   permissionsAfter: IpPermission[] | undefined;
   requestIds: string[];
+  /** Later remediations of the same group, not undone, that `force` went past (empty without them). */
+  laterRemediations: LedgerRecord[];
   /** An earlier undo of the same remediation that stopped before finishing, taken over by this one. */
   tookOver: LedgerRecord | undefined;
   /** The recorded `reverted` event; absent in a dry run. */
@@ -75,7 +80,9 @@ const LEASE_MARGIN_MS = 60_000;
  * before) and revokes exactly what a `narrow` remediation authorized, in the member account through the
  * member role. A `failed` record that revoked part of its plan before the error is undone the same way:
  * exactly what EC2 confirmed it revoked comes back. Refuses (`OperationRefusedError`) a record that changed
- * nothing, was undone already, or is being undone.
+ * nothing, was undone already, or is being undone; and, unless `force`, one whose group a later
+ * remediation changed that was not undone (the `byResource` index says so): restoring the older rules whole
+ * could reopen what the later one closed, so the later one is undone first.
  *
  * The ledger first, then EC2: before any EC2 call the undo claims the remediation (its undo event written
  * `in-progress` with a lease, and the original's `revertedBy` set to it, in one conditional transaction),
@@ -107,6 +114,18 @@ export async function undoRemediation(deps: UndoDependencies, request: UndoReque
     );
   }
 
+  const later = await findLaterRemediations(deps.ledger, original);
+  if (later.length > 0 && request.force !== true) {
+    throw new OperationRefusedError(
+      `${label(original)} is not the latest change to ${target.groupId}: ${describeAll(later)} changed it later and ${
+        later.length === 1 ? 'was' : 'were'
+      } not undone; undoing ${original.alertId} now could reopen what ${later.length === 1 ? 'that remediation' : 'they'} closed. Undo ${
+        later.length === 1 ? 'it' : 'them'
+      } first, or pass --force`,
+      { alertId: original.alertId, ...target },
+    );
+  }
+
   if (request.dryRun) {
     const live = await deps.gateway.describe(target);
     return {
@@ -120,6 +139,7 @@ export async function undoRemediation(deps: UndoDependencies, request: UndoReque
       permissionsBefore: live.IpPermissions ?? [],
       permissionsAfter: applyPlan(live, { revoke, authorize }).IpPermissions ?? [],
       requestIds: [],
+      laterRemediations: later,
       tookOver: abandoned,
       event: undefined,
     };
@@ -130,7 +150,9 @@ export async function undoRemediation(deps: UndoDependencies, request: UndoReque
   const startedIso = startedAt.toISOString();
   const retentionSeconds = (deps.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400;
   const leaseExpiresAt = startedAt.getTime() + (deps.leaseSeconds ?? UNDO_LEASE_SECONDS) * 1000;
-  const what = `undo of ${label(original)}${request.actor ? ` by ${request.actor}` : ''}`;
+  const what = `undo of ${label(original)}${request.actor ? ` by ${request.actor}` : ''}${
+    later.length > 0 ? ` (--force past later ${describeAll(later)}, not undone)` : ''
+  }`;
   const claimed: LedgerRecord = {
     alertId: original.alertId,
     eventKey: undoEventKey(original.alertStatus, startedAt),
@@ -238,6 +260,7 @@ export async function undoRemediation(deps: UndoDependencies, request: UndoReque
     permissionsBefore,
     permissionsAfter,
     requestIds: done.requestIds,
+    laterRemediations: later,
     tookOver: abandoned,
     event,
   };
@@ -328,6 +351,11 @@ function changes(
     done.alreadyAbsent.length > 0 ? `${done.alreadyAbsent.length} already gone` : '',
   ].filter(Boolean);
   return `${made.join(', ')}${skipped.length > 0 ? ` (${skipped.join(', ')})` : ''}`;
+}
+
+/** `1001 (fail, remediated 2026-01-01T00:00:00.000Z), 1002 (warn, failed 2026-01-02T00:00:00.000Z)` */
+function describeAll(records: readonly LedgerRecord[]): string {
+  return records.map((r) => `${r.alertId} (${r.eventKey}, ${r.outcome} ${r.recordedAt})`).join(', ');
 }
 
 /** `alert-id (fail)` */

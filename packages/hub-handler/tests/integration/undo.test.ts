@@ -383,6 +383,79 @@ describe('undo', () => {
     expect(rules(await ingress(groupId))).toEqual(rules(before));
   });
 
+  describe('of a remediation that a later, not undone remediation of the same group followed', () => {
+    let groupId: string;
+    let older: string;
+    let later: string;
+    let laterRecordedAt: string;
+
+    beforeAll(async () => {
+      // SSH narrowed out of 0-65535, then RDP narrowed out of what was left: undoing the SSH one alone
+      // re-authorizes 0-65535 and reopens 3389.
+      groupId = await createGroup([ALL_PORTS_WORLD]);
+      const ssh = await remediate(groupId, { strategy: 'narrow', signature: 'AWS:EC2-002' });
+      const rdp = await remediate(groupId, { strategy: 'narrow', signature: 'AWS:EC2-004' });
+      expect([ssh.outcome, rdp.outcome]).toEqual(['remediated', 'remediated']);
+      older = ssh.alertId;
+      later = rdp.alertId;
+      laterRecordedAt = (await rdp.ledger.get(later, 'fail'))?.recordedAt ?? '';
+      expect(rules(await ingress(groupId))).toEqual([
+        'tcp 0-21 0.0.0.0/0 everything, by mistake',
+        'tcp 23-3388 0.0.0.0/0 everything, by mistake',
+        'tcp 3390-65535 0.0.0.0/0 everything, by mistake',
+      ]);
+    }, 60_000);
+
+    it('refuses in one line naming the later remediation, without touching the group, dry run included', async () => {
+      const narrowed = rules(await ingress(groupId));
+      for (const args of [[], ['--dry-run']]) {
+        const { code, stdout, stderr } = await cli('undo', older, ...args);
+        expect(code).toBe(2);
+        expect(stdout).toBe('');
+        expect(stderr).toBe(
+          `remediation-hub: ${older} (fail) is not the latest change to ${groupId}: ${later} (fail, remediated ${laterRecordedAt}) changed it later and was not undone; undoing ${older} now could reopen what that remediation closed. Undo it first, or pass --force\n`,
+        );
+      }
+      expect(rules(await ingress(groupId))).toEqual(narrowed);
+      const undoEvents = (await readerRoot().ledger.listByAlert(older)).filter((r) =>
+        r.eventKey.startsWith('undo#'),
+      );
+      expect(undoEvents).toEqual([]);
+    });
+
+    it('with --force undoes it anyway, and says and records which later remediation it went past', async () => {
+      const { code, stdout, stderr } = await cli('undo', older, '--force');
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      expect(stdout).toContain(
+        `  forced past:      ${later} (fail, remediated ${laterRecordedAt}), not undone\n`,
+      );
+      // What the refusal warned about: the whole range is back, 3389 included.
+      expect(rules(await ingress(groupId))).toContain('tcp 0-65535 0.0.0.0/0 everything, by mistake');
+      const event = (await readerRoot().ledger.listByAlert(older)).find((r) => r.outcome === 'reverted');
+      expect(event?.reason).toContain(
+        `(--force past later ${later} (fail, remediated ${laterRecordedAt}), not undone)`,
+      );
+    });
+  });
+
+  it('undoes the later remediation first, then the older one without --force, back to the group before both', async () => {
+    const groupId = await createGroup([ALL_PORTS_WORLD]);
+    const before = await ingress(groupId);
+    const ssh = await remediate(groupId, { strategy: 'narrow', signature: 'AWS:EC2-002' });
+    const rdp = await remediate(groupId, { strategy: 'narrow', signature: 'AWS:EC2-004' });
+    expect([ssh.outcome, rdp.outcome]).toEqual(['remediated', 'remediated']);
+
+    const first = await cli('undo', rdp.alertId);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).not.toContain('forced past');
+    const second = await cli('undo', ssh.alertId);
+    expect(second.stderr).toBe('');
+    expect(second.code).toBe(0);
+    expect(rules(await ingress(groupId))).toEqual(rules(before));
+  });
+
   /** Undo's dependencies as the CLI builds them, with every AWS call through `endpoint`. */
   function undoDeps(endpoint: string, ledger?: (real: Ledger) => Ledger): UndoDependencies {
     const config = loadConfig(up.env);

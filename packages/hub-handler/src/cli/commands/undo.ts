@@ -17,6 +17,7 @@ export interface UndoCommandContext {
 interface UndoOptions {
   status?: string;
   dryRun?: boolean;
+  force?: boolean;
   json?: boolean;
 }
 
@@ -34,6 +35,10 @@ export function registerUndo(program: Command, io: CliIo, context: UndoCommandCo
     .argument('<alert-id>', 'the Evident alert id (data.id) of the remediation')
     .option('--status <status>', 'which notification of the alert (fail, warn), when several were remediated')
     .option('--dry-run', 'print what would change, change nothing')
+    .option(
+      '--force',
+      'undo even when later remediations of the same group were not undone (it may reopen what they closed)',
+    )
     .option('--json', 'print one JSON document')
     .action(async (alertId: string, options: UndoOptions) => {
       const env = context.env ?? process.env;
@@ -63,7 +68,13 @@ export function registerUndo(program: Command, io: CliIo, context: UndoCommandCo
             roleArnFor: (accountId) => root.credentials.roleArnFor(accountId),
             recorder: createRevertRecorder({ client: root.documentClient, tableName: config.ledgerTable }),
           },
-          { alertId, status: options.status, dryRun: options.dryRun === true, actor: actor() },
+          {
+            alertId,
+            status: options.status,
+            dryRun: options.dryRun === true,
+            force: options.force === true,
+            actor: actor(),
+          },
         );
         io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderUndo(result)}\n`);
       } finally {
@@ -106,6 +117,14 @@ export function renderUndo(result: UndoResult): string {
     );
   } else {
     lines.push(`  ${'ingress after:'.padEnd(LABEL_WIDTH)}(could not be read; see the event's reason)`);
+  }
+  if (result.laterRemediations.length > 0) {
+    list(
+      result.dryRun ? 'would force past' : 'forced past',
+      result.laterRemediations.map(
+        (r) => `${r.alertId} (${r.eventKey}, ${r.outcome} ${r.recordedAt}), not undone`,
+      ),
+    );
   }
   if (result.tookOver) {
     lines.push(
