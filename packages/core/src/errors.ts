@@ -87,6 +87,16 @@ export class LeaseContentionError extends RemediationHubError {
   readonly retryable = true;
 }
 
+/**
+ * The security group changed under the hub while it acted (a revocation found its rule already gone, an
+ * authorization found its rule already there) and the group, read again, is not yet as the alert needs it, or
+ * may still be changing. Retryable: the next delivery plans again from the group as it is then.
+ */
+export class ConcurrentChangeError extends RemediationHubError {
+  override readonly name = 'ConcurrentChangeError';
+  readonly retryable = true;
+}
+
 /** An AWS error the hub has no specific mapping for. Terminal: recorded as `failed`. */
 export class UnexpectedAwsError extends RemediationHubError {
   override readonly name = 'UnexpectedAwsError';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AccessDeniedError,
   AccountNotAllowedError,
+  ConcurrentChangeError,
   ConfigurationError,
   isRetryable,
   LeaseContentionError,
@@ -28,6 +29,7 @@ describe('isRetryable', () => {
     [ThrottledError, true],
     [TransientAwsError, true],
     [LeaseContentionError, true],
+    [ConcurrentChangeError, true],
   ])('%o is retryable: %s', (ErrorClass, retryable) => {
     const error = new ErrorClass('x');
     expect(isRetryable(error)).toBe(retryable);

@@ -4,6 +4,7 @@ import {
   type Alert,
   applyPlan,
   type Clock,
+  ConcurrentChangeError,
   type CredentialsProvider,
   type Decision,
   findSignature,
@@ -16,19 +17,24 @@ import {
   MalformedAlertError,
   notificationEventKey,
   type Outcome,
+  type PlanOptions,
   parseAlert,
   planRemediation,
   type RecordedError,
   type RemediationMode,
+  type RemediationPlan,
   ResourceGoneError,
+  type SecurityGroup,
   type SecurityGroupGateway,
   type Strategy,
   toRecordedError,
 } from '@remediation-hub/core';
 import type { Logger } from '../logging/createLogger.js';
+import { emptyExecution, executePlan, type PlanExecution } from './executePlan.js';
 import { assertLeaseMargin } from './leaseMargin.js';
 import { peekAlertKey } from './peekAlertKey.js';
 import { reclaimableOutcomes } from './reclaimableOutcomes.js';
+import { isPortRange } from './ruleMatch.js';
 
 /** The part of the hub's configuration that decides what happens to one alert. */
 export interface ProcessingSettings {
@@ -314,10 +320,7 @@ async function remediate(
   progress.permissionsBefore ??= beforePermissions;
   progress.permissionsAfter = beforePermissions;
 
-  const plan = planRemediation(alert, before, {
-    strategy: settings.strategy,
-    exemptTagKey: settings.exemptTagKey,
-  });
+  const plan = planRemediation(alert, before, planOptions(settings));
   progress.decision = plan.decision;
   progress.reason = plan.reason;
   progress.plan = { revoke: plan.revoke, authorize: plan.authorize };
@@ -337,44 +340,94 @@ async function remediate(
   }
   if (dryRun) return 'dry-run';
 
-  // One call per permission: each revocation's request id and result is its own, so the record says
-  // exactly what EC2 changed, even when a concurrent change removed a rule between describe and revoke.
-  // Re-authorisations (strategy `narrow`) go first: the exposure closes without a moment in which the
-  // rest of the range is cut off, and a retry converges (`InvalidPermission.Duplicate` is not an error).
-  const nowAuthorized: IpPermission[] = [];
-  const nowRevoked: IpPermission[] = [];
+  // One call per rule, revocations first (see `executePlan`): each call's request id and result is its own,
+  // so the record says exactly what EC2 changed, even when a concurrent change removed a rule between
+  // describe and revoke.
+  const execution = emptyExecution();
   try {
-    for (const permission of plan.authorize) {
-      beforeMutation();
-      const response = await gateway.authorize(target, [permission]);
-      if (response.requestId) progress.requestIds.push(response.requestId);
-      if (response.unknownPermissions.length === 0) {
-        nowAuthorized.push(permission);
-        progress.authorized.push(permission);
-      }
-    }
-    for (const permission of plan.revoke) {
-      beforeMutation();
-      const response = await gateway.revoke(target, [permission]);
-      if (response.requestId) progress.requestIds.push(response.requestId);
-      if (response.unknownPermissions.length === 0) {
-        nowRevoked.push(permission);
-        progress.revoked.push(permission);
-      }
-    }
+    await executePlan(gateway, target, plan, execution, beforeMutation);
   } finally {
-    // The group after exactly what EC2 confirmed, also when a later call failed. Computed, not
-    // re-described: DescribeSecurityGroups is eventually consistent and may still show a rule that was
-    // revoked a moment ago.
-    progress.permissionsAfter =
-      applyPlan(before, { revoke: nowRevoked, authorize: nowAuthorized }).IpPermissions ?? [];
+    progress.revoked.push(...execution.revoked);
+    progress.authorized.push(...execution.authorized);
+    progress.requestIds.push(...execution.requestIds);
+    // The group after exactly what EC2 confirmed, also when a later call failed. Computed, not re-described:
+    // DescribeSecurityGroups is eventually consistent and may still show a rule revoked a moment ago.
+    progress.permissionsAfter = applyPlan(before, ownChanges(execution)).IpPermissions ?? [];
+  }
+  return confirmClosed(alert, target, before, plan, execution, progress, deps);
+}
+
+/**
+ * Before declaring success: is the alert's exposure closed in the group as it is now? When EC2 said that a
+ * rule was already gone or already there (someone else changed the group meanwhile), or when the attempt
+ * added access (`narrow`), the group is described again (with this attempt's own changes applied on top, in
+ * case the read does not show them yet) and planned again. Still open: a retryable `ConcurrentChangeError`,
+ * and the next delivery plans from the group as it is then. Under `narrow`, a vanished port range is also
+ * retried, even when the group now looks closed: another worker may be narrowing that range and about to
+ * re-authorize a part of it that holds this alert's port.
+ */
+async function confirmClosed(
+  alert: Alert,
+  target: GroupTarget,
+  before: SecurityGroup,
+  plan: RemediationPlan,
+  execution: PlanExecution,
+  progress: Progress,
+  deps: AlertProcessorDeps,
+): Promise<Outcome> {
+  const { settings, gateway } = deps;
+  const concurrent = execution.alreadyGone.length + execution.alreadyThere.length > 0;
+  let after = applyPlan(before, ownChanges(execution));
+  if (concurrent || execution.authorized.length > 0) {
+    after = applyPlan(await gateway.describe(target), ownChanges(execution));
+    progress.permissionsAfter = after.IpPermissions ?? [];
+  }
+  const seen = concurrent ? `; ${concurrentChangeNote(execution)}` : '';
+  const check = planRemediation(alert, after, planOptions(settings));
+  const vanishedRanges = settings.strategy === 'narrow' ? execution.alreadyGone.filter(isPortRange) : [];
+  if (check.decision === 'remediate' || vanishedRanges.length > 0) {
+    const why =
+      check.decision === 'remediate'
+        ? `the group read again still needs: ${check.reason}`
+        : `${count(vanishedRanges.length, 'port range')} to revoke vanished, and another worker narrowing it may be about to re-authorize part of it`;
+    progress.reason = `${plan.reason}${seen}; ${why}`;
+    throw new ConcurrentChangeError(
+      `a concurrent change was detected on ${target.groupId}: ${why}; the alert is checked again on redelivery`,
+      { alertId: alert.id, accountId: target.accountId, region: target.region, groupId: target.groupId },
+    );
   }
   if (progress.revoked.length === 0) {
-    progress.reason = 'every planned revocation was already gone (InvalidPermission.NotFound)';
+    progress.reason = `every planned revocation was already gone (InvalidPermission.NotFound)${seen}; read again, the group no longer needs it (${check.reason})`;
     return 'already-compliant';
   }
+  progress.reason = `${plan.reason}${seen}`;
   return 'remediated';
 }
+
+function ownChanges(execution: PlanExecution): Pick<RemediationPlan, 'revoke' | 'authorize'> {
+  return { revoke: execution.revoked, authorize: execution.authorized };
+}
+
+function concurrentChangeNote(execution: PlanExecution): string {
+  const parts = [
+    execution.alreadyGone.length > 0
+      ? `${count(execution.alreadyGone.length, 'planned revocation')} already gone (InvalidPermission.NotFound)`
+      : '',
+    execution.alreadyThere.length > 0
+      ? `${count(execution.alreadyThere.length, 'planned re-authorization')} already there (InvalidPermission.Duplicate)`
+      : '',
+    execution.notAuthorized.length > 0
+      ? `${count(execution.notAuthorized.length, 're-authorization')} not made, as the rule it narrows was not revoked by this attempt`
+      : '',
+  ].filter((part) => part !== '');
+  return `a concurrent change was detected: ${parts.join(', ')}`;
+}
+
+function planOptions(settings: ProcessingSettings): PlanOptions {
+  return { strategy: settings.strategy, exemptTagKey: settings.exemptTagKey };
+}
+
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 function accountRefusal(alert: Alert, allowed: ReadonlySet<string>): AccountNotAllowedError | undefined {
   const context = { alertId: alert.id, accountId: alert.accountId, groupId: alert.securityGroupId };

@@ -1,5 +1,7 @@
-import { parseAlert, toRecordedError } from '@remediation-hub/core';
+import { toRecordedError } from '@remediation-hub/core';
 import type { SQSBatchItemFailure, SQSEvent, SQSRecord } from 'aws-lambda';
+import { peekAlertKey } from './peekAlertKey.js';
+import { peekGroupKey } from './peekGroupKey.js';
 import { type AlertProcessorDeps, type AlertResult, processAlert } from './processAlert.js';
 
 export interface BatchProcessorDeps extends AlertProcessorDeps {
@@ -22,9 +24,13 @@ export interface BatchResult {
 }
 
 /**
- * An SQS batch through `processAlert`, at most `concurrency` alerts at a time. Deliveries of the same
- * notification within the batch run one after the other (the later ones are duplicates, not lease
- * contention). A record never fails the batch: an unexpected exception is a retry of that record alone.
+ * An SQS batch through `processAlert`, at most `concurrency` alerts at a time. Alerts about the same security
+ * group (account, region, group id) run one after the other, in the batch's order: Evident raises one alert per
+ * signature, so a group open to the world on a whole port range brings several at once (SSH, RDP, ...), and
+ * each must plan from the group the previous one left, not race it (two `narrow`s of one range would each
+ * re-open the other's port). Deliveries of the same notification are thereby serialized too (the later ones
+ * are duplicates, not lease contention). Different groups run concurrently. A record never fails the batch:
+ * an unexpected exception is a retry of that record alone.
  */
 export async function processBatch(
   event: SQSEvent,
@@ -36,7 +42,7 @@ export async function processBatch(
 
   const groups = new Map<string, number[]>();
   records.forEach((record, index) => {
-    const key = notificationKey(record);
+    const key = serializationKey(record);
     const group = groups.get(key);
     if (group) group.push(index);
     else groups.set(key, [index]);
@@ -119,12 +125,15 @@ function notStarted(record: SQSRecord): AlertResult {
   };
 }
 
-/** Deliveries of one notification share a key; anything unreadable is its own group. */
-function notificationKey(record: SQSRecord): string {
-  try {
-    const alert = parseAlert(record.body ?? '');
-    return `alert:${alert.id}\u0000${alert.status}`;
-  } catch {
-    return `message:${record.messageId}`;
-  }
+/**
+ * Alerts about one security group share a key; a message whose group cannot be read is keyed by its
+ * notification (alert id and status), or, unreadable, by itself.
+ */
+function serializationKey(record: SQSRecord): string {
+  const body = record.body ?? '';
+  const group = peekGroupKey(body);
+  if (group !== undefined) return `group:${group}`;
+  const alert = peekAlertKey(body);
+  if (alert !== undefined) return `alert:${alert.alertId}\u0000${alert.status}`;
+  return `message:${record.messageId}`;
 }

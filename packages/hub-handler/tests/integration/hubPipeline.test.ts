@@ -1,7 +1,11 @@
-import { DeleteSecurityGroupCommand } from '@aws-sdk/client-ec2';
+import {
+  DeleteSecurityGroupCommand,
+  type IpPermission,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { awsQueryError, makeAlert, snsEnvelope } from '@remediation-hub/testkit';
+import { awsQueryError, ec2Error, makeAlert, snsEnvelope } from '@remediation-hub/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertResult } from '../../src/handler/processAlert.js';
 import type { LocalUpResult } from '../../src/local/localUp.js';
@@ -33,6 +37,18 @@ const A = '333333333350';
 const B = '333333333351';
 const C = '333333333352';
 const NOT_ALLOWED = '333333333359';
+
+/** A DescribeSecurityGroups answer for one group with these (single-CIDR IPv4) ingress permissions. */
+function describeResponse(ownerId: string, groupId: string, permissions: IpPermission[]): string {
+  const items = permissions
+    .map(
+      (p) =>
+        `<item><ipProtocol>${p.IpProtocol}</ipProtocol><fromPort>${p.FromPort}</fromPort><toPort>${p.ToPort}</toPort><groups/><ipRanges>${(p.IpRanges ?? []).map((r) => `<item><cidrIp>${r.CidrIp}</cidrIp></item>`).join('')}</ipRanges><ipv6Ranges/><prefixListIds/></item>`,
+    )
+    .join('');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<DescribeSecurityGroupsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>5c0e6f59-0000-4000-8000-000000000001</requestId><securityGroupInfo><item><ownerId>${ownerId}</ownerId><groupId>${groupId}</groupId><groupName>stale</groupName><groupDescription>as described before the change</groupDescription><ipPermissions>${items}</ipPermissions><ipPermissionsEgress/></item></securityGroupInfo></DescribeSecurityGroupsResponse>`;
+}
 
 /**
  * The hub's real path: alerts published to the SNS topic, delivered (raw) to the SQS queue, polled by
@@ -271,19 +287,23 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
     await publish(sns, up.topic.arn, racingDoc);
 
     const run = await start();
-    // Someone else removed the rule after the hub described the group.
-    run.proxy.failNext(
-      { action: 'RevokeSecurityGroupIngress' },
-      {
-        status: 400,
-        body: `<?xml version="1.0" encoding="UTF-8"?>
-<Response><Errors><Error><Code>InvalidPermission.NotFound</Code><Message>The specified rule does not exist in this security group.</Message></Error></Errors><RequestID>11111111-2222-4333-8444-555555555555</RequestID></Response>`,
-      },
-    );
+    // Someone else removes the rule right after the hub described the group: the hub's describe answers with
+    // the group as it was, and its revoke finds the rule gone (InvalidPermission.NotFound).
+    const ec2 = await memberEc2(B, 'eu-west-1');
+    await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: racing, IpPermissions: [WORLD_SSH] }));
+    ec2.destroy();
+    run.proxy.failNext((r) => r.action === 'DescribeSecurityGroups' && r.params['GroupId.1'] === racing, {
+      status: 200,
+      body: describeResponse(B, racing, [WORLD_SSH]),
+    });
     const { results } = await consumeOnce(run, sqs, up.queue.url);
 
     expect(outcomesOf(results)).toEqual({ 'already-compliant': 2 });
     expect(requests(run, 'RevokeSecurityGroupIngress')).toHaveLength(1);
+    // The group was read again before the hub concluded.
+    expect(
+      requests(run, 'DescribeSecurityGroups').filter((r) => r.params['GroupId.1'] === racing),
+    ).toHaveLength(2);
     expect(await run.root.ledger.get(closedDoc.data.id, 'fail')).toMatchObject({
       outcome: 'already-compliant',
       decision: 'compliant',
@@ -293,8 +313,39 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
       outcome: 'already-compliant',
       decision: 'remediate',
       revoked: [],
+      permissionsAfter: [],
       reason: expect.stringContaining('InvalidPermission.NotFound'),
     });
+    await expectDrained();
+  });
+
+  it('retries when a revoke reports the rule gone but the group read again still has it, and remediates on redelivery', async () => {
+    const groupId = await createGroup(C, 'eu-west-1', [WORLD_SSH, OFFICE_SSH]);
+    const doc = alert(C, 'eu-west-1', groupId);
+    await publish(sns, up.topic.arn, doc);
+
+    const run = await start();
+    run.proxy.failNext((r) => r.action === 'RevokeSecurityGroupIngress' && r.params.GroupId === groupId, {
+      status: 400,
+      body: ec2Error(
+        'InvalidPermission.NotFound',
+        'The specified rule does not exist in this security group.',
+      ),
+    });
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(results.map((r) => r.outcome)).toEqual(['retry', 'remediated']);
+    expect(results[0]?.error).toMatchObject({
+      name: 'ConcurrentChangeError',
+      retryable: true,
+      message: expect.stringContaining('a concurrent change was detected'),
+    });
+    expect(await run.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
+      outcome: 'remediated',
+      attempts: 2,
+      revoked: [WORLD_SSH],
+    });
+    expect(await ingressRules(C, 'eu-west-1', groupId)).toEqual(['tcp 22-22 10.0.0.0/8']);
     await expectDrained();
   });
 

@@ -27,7 +27,11 @@ import {
 } from '@remediation-hub/testkit';
 import type { SQSEvent } from 'aws-lambda';
 import { localLambdaContext } from '../../src/cli/hubEnvironment.js';
-import { type CompositionRoot, createCompositionRoot } from '../../src/compositionRoot.js';
+import {
+  type CompositionRoot,
+  type CompositionRootOptions,
+  createCompositionRoot,
+} from '../../src/compositionRoot.js';
 import { type HubConfig, loadConfig } from '../../src/config.js';
 import { type ConsumeSummary, consumeQueue } from '../../src/consume/consumeQueue.js';
 import { createLambdaHandler } from '../../src/handler/createLambdaHandler.js';
@@ -184,6 +188,7 @@ export interface HubRun {
 export async function startHubRun(
   up: Pick<LocalUpResult, 'env'> | { env: Record<string, string> },
   env: Record<string, string> = {},
+  rootOptions: Pick<CompositionRootOptions, 'limiter'> = {},
 ): Promise<HubRun> {
   const proxy = await startRecordingProxy();
   const log = memoryLogger();
@@ -195,6 +200,7 @@ export async function startHubRun(
     clock,
     endpoint: proxy.endpoint,
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    ...rootOptions,
   });
   return {
     config,

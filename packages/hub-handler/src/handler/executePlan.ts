@@ -1,0 +1,70 @@
+import type { GroupTarget, IpPermission, RemediationPlan, SecurityGroupGateway } from '@remediation-hub/core';
+import { isSubRange } from './ruleMatch.js';
+
+/** What one attempt's EC2 calls did. Filled in call by call, so it is right up to a call that threw. */
+export interface PlanExecution {
+  /** Revocations EC2 confirmed. */
+  revoked: IpPermission[];
+  /** Re-authorizations (`narrow`) EC2 confirmed. */
+  authorized: IpPermission[];
+  requestIds: string[];
+  /** Revocations EC2 did not find (`InvalidPermission.NotFound`, `UnknownIpPermissions`): removed by someone else. */
+  alreadyGone: IpPermission[];
+  /** Re-authorizations EC2 already had (`InvalidPermission.Duplicate`): added by someone else. */
+  alreadyThere: IpPermission[];
+  /** Re-authorizations not made, because the revocation of their rule was not confirmed. */
+  notAuthorized: IpPermission[];
+}
+
+export function emptyExecution(): PlanExecution {
+  return {
+    revoked: [],
+    authorized: [],
+    requestIds: [],
+    alreadyGone: [],
+    alreadyThere: [],
+    notAuthorized: [],
+  };
+}
+
+/**
+ * The plan's EC2 calls, one per rule, revocations first. A revoked rule's re-authorizations (strategy `narrow`:
+ * the rest of its port range) follow its own revocation, and only once EC2 confirmed it: the hub re-opens only
+ * what it has itself just closed, so it never adds access, even when another alert for the same group (a
+ * `narrow` of another port of the same range) or a person removed the rule first. The range is cut off only
+ * between a rule's revocation and its re-authorizations. `beforeMutation` runs before each call (the lease
+ * check) and may throw to stop before it.
+ */
+export async function executePlan(
+  gateway: SecurityGroupGateway,
+  target: GroupTarget,
+  plan: Pick<RemediationPlan, 'revoke' | 'authorize'>,
+  execution: PlanExecution,
+  beforeMutation: () => void,
+): Promise<void> {
+  let pending = [...plan.authorize];
+  for (const rule of plan.revoke) {
+    const parts = pending.filter((entry) => isSubRange(entry, rule));
+    pending = pending.filter((entry) => !parts.includes(entry));
+
+    beforeMutation();
+    const revoked = await gateway.revoke(target, [rule]);
+    if (revoked.requestId) execution.requestIds.push(revoked.requestId);
+    if (revoked.unknownPermissions.length > 0) {
+      execution.alreadyGone.push(rule);
+      execution.notAuthorized.push(...parts);
+      continue;
+    }
+    execution.revoked.push(rule);
+
+    for (const part of parts) {
+      beforeMutation();
+      const authorized = await gateway.authorize(target, [part]);
+      if (authorized.requestId) execution.requestIds.push(authorized.requestId);
+      if (authorized.unknownPermissions.length > 0) execution.alreadyThere.push(part);
+      else execution.authorized.push(part);
+    }
+  }
+  // A re-authorization that is part of no revoked rule is never made (the planner writes none).
+  execution.notAuthorized.push(...pending);
+}
