@@ -14,6 +14,13 @@ export interface PlanExecution {
   alreadyThere: IpPermission[];
   /** Re-authorizations not made, because the revocation of their rule was not confirmed. */
   notAuthorized: IpPermission[];
+  /** Re-authorizations not made because one failed (`authorizeError`): their rules stay revoked. */
+  failedAuthorizations: IpPermission[];
+  /**
+   * The first error of a re-authorization. The exposure is closed by then (its rule's revocation was
+   * confirmed), so it does not stop the attempt: the remaining rules are still revoked, none re-authorized.
+   */
+  authorizeError: unknown;
 }
 
 export function emptyExecution(): PlanExecution {
@@ -24,6 +31,8 @@ export function emptyExecution(): PlanExecution {
     alreadyGone: [],
     alreadyThere: [],
     notAuthorized: [],
+    failedAuthorizations: [],
+    authorizeError: undefined,
   };
 }
 
@@ -32,8 +41,9 @@ export function emptyExecution(): PlanExecution {
  * the rest of its port range) follow its own revocation, and only once EC2 confirmed it: the hub re-opens only
  * what it has itself just closed, so it never adds access, even when another alert for the same group (a
  * `narrow` of another port of the same range) or a person removed the rule first. The range is cut off only
- * between a rule's revocation and its re-authorizations. `beforeMutation` runs before each call (the lease
- * check) and may throw to stop before it.
+ * between a rule's revocation and its re-authorizations. A failed re-authorization does not stop the
+ * revocations (`authorizeError`). `beforeMutation` runs before each call (the lease check) and may throw to
+ * stop before it.
  */
 export async function executePlan(
   gateway: SecurityGroupGateway,
@@ -58,8 +68,20 @@ export async function executePlan(
     execution.revoked.push(rule);
 
     for (const part of parts) {
+      if (execution.authorizeError !== undefined) {
+        execution.failedAuthorizations.push(part);
+        continue;
+      }
       beforeMutation();
-      const authorized = await gateway.authorize(target, [part]);
+      let authorized: Awaited<ReturnType<SecurityGroupGateway['authorize']>>;
+      try {
+        authorized = await gateway.authorize(target, [part]);
+      } catch (error) {
+        // E.g. RulesPerSecurityGroupLimitExceeded, or a member role without ec2:AuthorizeSecurityGroupIngress.
+        execution.authorizeError = error;
+        execution.failedAuthorizations.push(part);
+        continue;
+      }
       if (authorized.requestId) execution.requestIds.push(authorized.requestId);
       if (authorized.unknownPermissions.length > 0) execution.alreadyThere.push(part);
       else execution.authorized.push(part);

@@ -95,6 +95,8 @@ interface Progress {
   revoked: IpPermission[];
   authorized: IpPermission[];
   requestIds: string[];
+  /** An error recorded with an outcome that stands (a re-authorization that failed after its revocation). */
+  error?: RecordedError | undefined;
 }
 
 /**
@@ -231,6 +233,7 @@ export async function processAlert(message: AlertMessage, deps: AlertProcessorDe
   let failure: RecordedError | undefined;
   try {
     outcome = await remediate(alert, target, progress, deps, dryRun, beforeMutation);
+    failure = progress.error;
   } catch (error) {
     failure = toRecordedError(error);
     if (isRetryable(error)) {
@@ -282,6 +285,7 @@ export async function processAlert(message: AlertMessage, deps: AlertProcessorDe
       outcome,
       revoked: progress.revoked.length,
       authorized: progress.authorized.length,
+      error: failure,
       attempts: claimed.attempts,
       previousOutcome: claimed.previousOutcome,
     },
@@ -377,12 +381,18 @@ async function confirmClosed(
 ): Promise<Outcome> {
   const { settings, gateway } = deps;
   const concurrent = execution.alreadyGone.length + execution.alreadyThere.length > 0;
+  let seen = concurrent ? `; ${concurrentChangeNote(execution)}` : '';
+  if (execution.authorizeError !== undefined) {
+    // The exposure is closed: the outcome stands, with the error and what it left undone on the record.
+    progress.error = toRecordedError(execution.authorizeError);
+    seen += `; the rest of the range could not be re-authorized (${count(execution.failedAuthorizations.length, 'rule')} not authorized: ${progress.error.message}): the exposure is closed, and those ports stay closed until someone authorizes them`;
+  }
+  progress.reason = `${plan.reason}${seen}`;
   let after = applyPlan(before, ownChanges(execution));
-  if (concurrent || execution.authorized.length > 0) {
+  if (concurrent || execution.authorized.length > 0 || execution.authorizeError !== undefined) {
     after = applyPlan(await gateway.describe(target), ownChanges(execution));
     progress.permissionsAfter = after.IpPermissions ?? [];
   }
-  const seen = concurrent ? `; ${concurrentChangeNote(execution)}` : '';
   const check = planRemediation(alert, after, planOptions(settings));
   const vanishedRanges = settings.strategy === 'narrow' ? execution.alreadyGone.filter(isPortRange) : [];
   if (check.decision === 'remediate' || vanishedRanges.length > 0) {
@@ -400,7 +410,6 @@ async function confirmClosed(
     progress.reason = `every planned revocation was already gone (InvalidPermission.NotFound)${seen}; read again, the group no longer needs it (${check.reason})`;
     return 'already-compliant';
   }
-  progress.reason = `${plan.reason}${seen}`;
   return 'remediated';
 }
 

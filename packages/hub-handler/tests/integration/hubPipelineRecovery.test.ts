@@ -263,6 +263,48 @@ describe('hub pipeline: recovery and modes', () => {
     expect(record?.requestIds).toHaveLength(3);
   });
 
+  it.each([
+    // The member role deployed without ec2:AuthorizeSecurityGroupIngress: the first re-authorization fails.
+    ['UnauthorizedOperation', 403, 1, 'AccessDeniedError', [] as string[]],
+    // The group is full: the second re-authorization fails.
+    ['RulesPerSecurityGroupLimitExceeded', 400, 2, 'UnexpectedAwsError', ['tcp 0-21 0.0.0.0/0']],
+  ])(
+    'narrow: records remediated when a re-authorization fails with %s after the revoke, exposure closed and the error kept',
+    async (code, status, failing, errorName, left) => {
+      const groupId = await createGroup(A, 'ap-south-1', [
+        { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+      ]);
+      const doc = alert(A, 'ap-south-1', groupId);
+      await publish(sns, up.topic.arn, doc);
+
+      const run = await start({ STRATEGY: 'narrow' });
+      let authorizations = 0;
+      run.proxy.failNext(
+        (r) =>
+          r.action === 'AuthorizeSecurityGroupIngress' &&
+          r.params.GroupId === groupId &&
+          ++authorizations === failing,
+        { status, body: ec2Error(code, 'The request was refused.') },
+      );
+      const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+      expect(outcomesOf(results)).toEqual({ remediated: 1 });
+      expect(await ingressRules(A, 'ap-south-1', groupId)).toEqual(left);
+      const record = await run.root.ledger.get(doc.data.id, 'fail');
+      expect(record).toMatchObject({
+        state: 'completed',
+        outcome: 'remediated',
+        error: { name: errorName, code, retryable: false },
+        reason: expect.stringContaining('the rest of the range could not be re-authorized'),
+      });
+      expect(flattenRules(record?.revoked ?? [])).toEqual(['tcp 0-65535 0.0.0.0/0']);
+      expect(flattenRules(record?.authorized ?? [])).toEqual(left);
+      expect(flattenRules(record?.permissionsAfter ?? [])).toEqual(left);
+      // Only the first failure is tried: the rest of the range is not authorized after it.
+      expect(requests(run, 'AuthorizeSecurityGroupIngress')).toHaveLength(failing);
+    },
+  );
+
   it('leaves a group tagged exempt alone, and records unsupported for an unknown signature', async () => {
     const exempt = await createGroup(B, 'eu-west-1', [WORLD_SSH], { 'remediation-hub:exempt': 'true' });
     const open = await createGroup(B, 'eu-west-1', [WORLD_SSH]);
