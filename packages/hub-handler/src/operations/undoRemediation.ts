@@ -291,7 +291,7 @@ async function recordFailure(
 ): Promise<UndoFailedError> {
   const now = deps.clock.now();
   const nowIso = now.toISOString();
-  const cause = error instanceof Error ? error.message : String(error);
+  const cause = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
   const partly = progress.authorized.length > 0 || progress.revoked.length > 0;
   const failed: LedgerRecord = {
     ...claimed,

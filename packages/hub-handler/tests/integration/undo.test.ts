@@ -740,6 +740,9 @@ describe('undo', () => {
     const retry = await cli('undo', alertId);
     expect(retry.stderr).toBe('');
     expect(retry.code).toBe(0);
+    expect(retry.stdout).toMatch(
+      /re-authorized: {4}tcp 22 from ::\/0 "ssh from anywhere, v6"\n {2}already present/,
+    );
     expect(retry.stdout).toMatch(/already present: {2}tcp 22 from 0\.0\.0\.0\/0 "ssh from anywhere"\n/);
     expect(rules(await ingress(groupId))).toEqual(rules(before));
     const records = await ledger.listByAlert(alertId);

@@ -99,12 +99,23 @@ export function renderUndo(result: UndoResult): string {
     lines.push(`  ${`${title}:`.padEnd(LABEL_WIDTH)}${first}`);
     for (const entry of rest) lines.push(`  ${''.padEnd(LABEL_WIDTH)}${entry}`);
   };
+  // What this run changed; what EC2 already had (a retry after a failed undo) is listed apart.
+  const skipped = new Set([...result.alreadyPresent, ...result.alreadyAbsent]);
   list(
     result.dryRun ? 'would authorize' : 're-authorized',
-    formatPermissions(result.authorize, WITH_DESCRIPTIONS),
+    formatPermissions(
+      result.authorize.filter((p) => !skipped.has(p)),
+      WITH_DESCRIPTIONS,
+    ),
   );
   if (result.revoke.length > 0)
-    list(result.dryRun ? 'would revoke' : 'revoked', formatPermissions(result.revoke, WITH_DESCRIPTIONS));
+    list(
+      result.dryRun ? 'would revoke' : 'revoked',
+      formatPermissions(
+        result.revoke.filter((p) => !skipped.has(p)),
+        WITH_DESCRIPTIONS,
+      ),
+    );
   if (result.alreadyPresent.length > 0)
     list('already present', formatPermissions(result.alreadyPresent, WITH_DESCRIPTIONS));
   if (result.alreadyAbsent.length > 0)
