@@ -35,6 +35,7 @@ import { assertLeaseMargin } from './leaseMargin.js';
 import { peekAlertKey } from './peekAlertKey.js';
 import { reclaimableOutcomes } from './reclaimableOutcomes.js';
 import { isPortRange } from './ruleMatch.js';
+import { type UnrecordedChanges, unrecordedChanges } from './unrecordedChanges.js';
 
 /** The part of the hub's configuration that decides what happens to one alert. */
 export interface ProcessingSettings {
@@ -204,6 +205,9 @@ export async function processAlert(message: AlertMessage, deps: AlertProcessorDe
   const claimed = claim.record;
   if (claim.takenOver) log.warn({ attempts: claimed.attempts }, 'took over an expired lease');
 
+  // An attempt taken over after its lease expired, with a checkpointed plan: it may have changed the group
+  // without its result ever being written (see `unrecordedChanges`).
+  const unrecorded = claim.takenOver && claimed.plan !== undefined ? claimed : undefined;
   const changedBefore = (claimed.revoked?.length ?? 0) + (claimed.authorized?.length ?? 0) > 0;
   const progress: Progress = {
     mode,
@@ -213,10 +217,16 @@ export async function processAlert(message: AlertMessage, deps: AlertProcessorDe
     requestIds: [...(claimed.requestIds ?? [])],
     // The group as it was before the hub first changed it, and after its changes so far; a fresh describe
     // when nothing was changed yet (an earlier dry-run's or failed attempt's view of the group is not kept).
-    ...(changedBefore
+    ...(changedBefore || unrecorded !== undefined
       ? { permissionsBefore: claimed.permissionsBefore, permissionsAfter: claimed.permissionsAfter }
       : { permissionsBefore: undefined, permissionsAfter: undefined }),
   };
+  /** What was done so far, for the log lines of a ledger write that failed (never credentials). */
+  const done = () => ({
+    revoked: progress.revoked,
+    authorized: progress.authorized,
+    requestIds: progress.requestIds,
+  });
 
   // Before each EC2 change: is the lease still this worker's for long enough?
   const beforeMutation = (): void =>
@@ -229,28 +239,49 @@ export async function processAlert(message: AlertMessage, deps: AlertProcessorDe
       leaseSeconds: settings.leaseSeconds,
     });
 
+  // Before the first EC2 change: the plan and the group as it is, on the record, under this worker's lease. If
+  // this attempt's last writes are lost, the attempt that takes over knows what may have been changed.
+  const checkpoint = async (): Promise<void> => {
+    await ledger.complete({
+      ...claimed,
+      ...progress,
+      state: 'in-progress',
+      recordedAt: clock.now().toISOString(),
+    });
+  };
+
+  // After a retryable error: what this attempt did stays on the record, and the lease is released so the
+  // redelivery can claim the alert at once.
+  const release = async (error: RecordedError): Promise<void> => {
+    const now = clock.now();
+    try {
+      await ledger.complete({
+        ...claimed,
+        ...progress,
+        state: 'in-progress',
+        recordedAt: now.toISOString(),
+        leaseExpiresAt: now.getTime(),
+        error,
+      });
+    } catch (releaseError) {
+      log.warn({ err: releaseError, ...done() }, 'could not release the lease; it will expire');
+    }
+  };
+
   let outcome: Outcome;
   let failure: RecordedError | undefined;
   try {
-    outcome = await remediate(alert, target, progress, deps, dryRun, beforeMutation);
+    outcome = await remediate(alert, target, progress, deps, dryRun, {
+      beforeMutation,
+      checkpoint,
+      unrecorded,
+    });
     failure = progress.error;
   } catch (error) {
     failure = toRecordedError(error);
     if (isRetryable(error)) {
-      const now = clock.now();
-      try {
-        await ledger.complete({
-          ...claimed,
-          ...progress,
-          state: 'in-progress',
-          recordedAt: now.toISOString(),
-          leaseExpiresAt: now.getTime(),
-          error: failure,
-        });
-      } catch (releaseError) {
-        log.warn({ err: releaseError }, 'could not release the lease; it will expire');
-      }
-      log.warn({ err: error }, 'retryable error, the message will come back');
+      await release(failure);
+      log.warn({ err: error, ...done() }, 'retryable error, the message will come back');
       return result('retry', failure, claim.takenOver);
     }
     outcome = error instanceof ResourceGoneError ? 'resource-gone' : 'failed';
@@ -276,8 +307,14 @@ export async function processAlert(message: AlertMessage, deps: AlertProcessorDe
       },
     });
   } catch (error) {
+    // What EC2 did is in this log line whatever happens to the record.
+    log.warn(
+      { err: error, outcome, ...done() },
+      'could not complete the ledger record, the message will come back',
+    );
     if (!isRetryable(error)) throw error;
-    log.warn({ err: error }, 'could not complete the ledger record, the message will come back');
+    // Keep the work on the record at least (the checkpoint has the plan and the group before).
+    await release(toRecordedError(error));
     return result('retry', toRecordedError(error), claim.takenOver);
   }
   log.info(
@@ -301,7 +338,14 @@ async function remediate(
   progress: Progress,
   deps: AlertProcessorDeps,
   dryRun: boolean,
-  beforeMutation: () => void,
+  attempt: {
+    /** Throws when the lease is too close to its end for another EC2 change. */
+    beforeMutation: () => void;
+    /** Writes the in-progress record (plan, group before) before the first EC2 change. */
+    checkpoint: () => Promise<void>;
+    /** The record of an earlier attempt whose changes may be unrecorded. */
+    unrecorded: LedgerRecord | undefined;
+  },
 ): Promise<Outcome> {
   const { settings, gateway } = deps;
   // Alerts that cannot lead to a change need no credentials at all.
@@ -324,9 +368,19 @@ async function remediate(
   progress.permissionsBefore ??= beforePermissions;
   progress.permissionsAfter = beforePermissions;
 
+  // An earlier attempt's unrecorded work, read from the group as it is now.
+  let earlierNote = '';
+  if (attempt.unrecorded !== undefined) {
+    const earlier = unrecordedChanges(attempt.unrecorded, beforePermissions);
+    progress.revoked.push(...earlier.revoked);
+    progress.authorized.push(...earlier.authorized);
+    earlierNote = unrecordedNote(earlier);
+  }
+
   const plan = planRemediation(alert, before, planOptions(settings));
+  const reason = `${plan.reason}${earlierNote}`;
   progress.decision = plan.decision;
-  progress.reason = plan.reason;
+  progress.reason = reason;
   progress.plan = { revoke: plan.revoke, authorize: plan.authorize };
 
   switch (plan.decision) {
@@ -344,12 +398,14 @@ async function remediate(
   }
   if (dryRun) return 'dry-run';
 
+  await attempt.checkpoint();
+
   // One call per rule, revocations first (see `executePlan`): each call's request id and result is its own,
   // so the record says exactly what EC2 changed, even when a concurrent change removed a rule between
   // describe and revoke.
   const execution = emptyExecution();
   try {
-    await executePlan(gateway, target, plan, execution, beforeMutation);
+    await executePlan(gateway, target, plan, execution, attempt.beforeMutation);
   } finally {
     progress.revoked.push(...execution.revoked);
     progress.authorized.push(...execution.authorized);
@@ -358,7 +414,7 @@ async function remediate(
     // DescribeSecurityGroups is eventually consistent and may still show a rule revoked a moment ago.
     progress.permissionsAfter = applyPlan(before, ownChanges(execution)).IpPermissions ?? [];
   }
-  return confirmClosed(alert, target, before, plan, execution, progress, deps);
+  return confirmClosed(alert, target, before, { ...plan, reason }, execution, progress, deps);
 }
 
 /**
@@ -411,6 +467,15 @@ async function confirmClosed(
     return 'already-compliant';
   }
   return 'remediated';
+}
+
+function unrecordedNote(earlier: UnrecordedChanges): string {
+  if (earlier.revoked.length + earlier.authorized.length === 0) return '';
+  const authorized =
+    earlier.authorized.length > 0
+      ? `, and ${count(earlier.authorized.length, 're-authorization')} it planned found in the group (not there before it) as authorized`
+      : '';
+  return `; an earlier attempt was taken over after its lease expired without its result being recorded: ${count(earlier.revoked.length, 'revocation')} it planned, confirmed absent on retry, counted as revoked${authorized} (its request ids are in its log)`;
 }
 
 function ownChanges(execution: PlanExecution): Pick<RemediationPlan, 'revoke' | 'authorize'> {

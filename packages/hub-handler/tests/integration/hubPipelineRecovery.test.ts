@@ -120,6 +120,105 @@ describe('hub pipeline: recovery and modes', () => {
     expect(await ingressRules(A, 'eu-west-1', groupId)).toEqual([]);
   });
 
+  /** DynamoDB's answer when a table's write capacity is exhausted (the SDK's retries spent: AWS_MAX_ATTEMPTS=1). */
+  const throughputExceeded = {
+    status: 400,
+    headers: { 'content-type': 'application/x-amz-json-1.0' },
+    body: JSON.stringify({
+      __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+      message: 'The level of configured provisioned throughput for the table was exceeded.',
+    }),
+  };
+  /** Fails the next `times` ledger writes of the alert once the group's revoke has gone through. */
+  const failLedgerWritesAfterRevoke = (run: HubRun, alertId: string, groupId: string, times: number) => {
+    let revoked = false;
+    run.proxy.failNext(
+      (r) => {
+        if (r.action === 'RevokeSecurityGroupIngress' && r.params.GroupId === groupId) revoked = true;
+        return revoked && (r.action === 'PutItem' || r.action === 'UpdateItem') && r.body.includes(alertId);
+      },
+      throughputExceeded,
+      times,
+    );
+  };
+
+  it('keeps the audit trail when every ledger write after the revoke fails: the attempt that takes over records remediated, the revocation and the group as it first was', async () => {
+    const groupId = await createGroup(B, 'ap-southeast-2', [WORLD_SSH, OFFICE_SSH]);
+    const doc = alert(B, 'ap-southeast-2', groupId);
+    await publish(sns, up.topic.arn, doc);
+
+    const run = await start({ LEASE_SECONDS: '120' });
+    // The completion and the lease release both fail: the record stays as checkpointed before the revoke.
+    failLedgerWritesAfterRevoke(run, doc.data.id, groupId, 2);
+    const messages = await receiveMessages(sqs, up.queue.url, 1);
+    const response = await invoke(run, eventOf(messages));
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: messages[0]?.MessageId }]);
+    expect(await ingressRules(B, 'ap-southeast-2', groupId)).toEqual(['tcp 22-22 10.0.0.0/8']);
+    const checkpointed = await run.root.ledger.get(doc.data.id, 'fail');
+    expect(checkpointed).toMatchObject({ state: 'in-progress', decision: 'remediate', revoked: [] });
+    expect(flattenRules(checkpointed?.plan?.revoke ?? [])).toEqual(['tcp 22-22 0.0.0.0/0']);
+    expect(flattenRules(checkpointed?.permissionsBefore ?? [])).toEqual([
+      'tcp 22-22 0.0.0.0/0',
+      'tcp 22-22 10.0.0.0/8',
+    ]);
+    // The log says what EC2 did, with its request id, even though the ledger does not.
+    const failedWrite = run.log.lines.find(
+      (l) => l.msg === 'could not complete the ledger record, the message will come back',
+    );
+    expect(failedWrite).toMatchObject({
+      outcome: 'remediated',
+      revoked: [expect.objectContaining({ FromPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] })],
+      requestIds: [expect.any(String)],
+    });
+    expect(run.log.lines.find((l) => l.msg === 'could not release the lease; it will expire')).toMatchObject({
+      revoked: [expect.objectContaining({ FromPort: 22 })],
+    });
+
+    // The redelivery comes once the first attempt's lease has expired, and takes the alert over.
+    await settle(sqs, up.queue.url, messages, response.batchItemFailures);
+    run.clock.advanceSeconds(121);
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(results).toEqual([expect.objectContaining({ outcome: 'remediated', takenOver: true })]);
+    const record = await run.root.ledger.get(doc.data.id, 'fail');
+    expect(record).toMatchObject({
+      state: 'completed',
+      outcome: 'remediated',
+      attempts: 2,
+      reason: expect.stringContaining('confirmed absent on retry'),
+    });
+    expect(flattenRules(record?.revoked ?? [])).toEqual(['tcp 22-22 0.0.0.0/0']);
+    expect(flattenRules(record?.permissionsBefore ?? [])).toEqual([
+      'tcp 22-22 0.0.0.0/0',
+      'tcp 22-22 10.0.0.0/8',
+    ]);
+    expect(flattenRules(record?.permissionsAfter ?? [])).toEqual(['tcp 22-22 10.0.0.0/8']);
+    expect(requests(run, 'RevokeSecurityGroupIngress')).toHaveLength(1);
+  });
+
+  it('keeps the work on the record when only the final ledger write fails: the redelivery records remediated with the revocation and its request id', async () => {
+    const groupId = await createGroup(B, 'ap-southeast-2', [WORLD_SSH, OFFICE_SSH]);
+    const doc = alert(B, 'ap-southeast-2', groupId);
+    await publish(sns, up.topic.arn, doc);
+
+    const run = await start();
+    failLedgerWritesAfterRevoke(run, doc.data.id, groupId, 1);
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(results.map((r) => r.outcome)).toEqual(['retry', 'remediated']);
+    expect(results[0]?.error).toMatchObject({ name: 'ThrottledError', retryable: true });
+    const record = await run.root.ledger.get(doc.data.id, 'fail');
+    expect(record).toMatchObject({ state: 'completed', outcome: 'remediated', attempts: 2 });
+    expect(flattenRules(record?.revoked ?? [])).toEqual(['tcp 22-22 0.0.0.0/0']);
+    expect(record?.requestIds).toHaveLength(1);
+    expect(flattenRules(record?.permissionsBefore ?? [])).toEqual([
+      'tcp 22-22 0.0.0.0/0',
+      'tcp 22-22 10.0.0.0/8',
+    ]);
+    expect(await ingressRules(B, 'ap-southeast-2', groupId)).toEqual(['tcp 22-22 10.0.0.0/8']);
+  });
+
   it('leaves a live lease of another worker alone and takes it over once it has expired', async () => {
     const groupId = await createGroup(B, 'eu-west-1', [WORLD_SSH]);
     const doc = alert(B, 'eu-west-1', groupId);
