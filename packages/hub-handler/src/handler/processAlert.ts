@@ -35,6 +35,7 @@ import { assertLeaseMargin } from './leaseMargin.js';
 import { peekAlertKey } from './peekAlertKey.js';
 import { reclaimableOutcomes } from './reclaimableOutcomes.js';
 import { isPortRange } from './ruleMatch.js';
+import { unmadeReauthorizations } from './unmadeReauthorizations.js';
 import { type UnrecordedChanges, unrecordedChanges } from './unrecordedChanges.js';
 
 /** The part of the hub's configuration that decides what happens to one alert. */
@@ -105,9 +106,10 @@ interface Progress {
  * 1. parse (malformed: `rejected`); 2. account checks before any STS call (`rejected`);
  * 3. claim in the ledger (`duplicate`, or retry on a live lease of another worker; a notification completed
  *    as `failed`, `rejected`, or `dry-run` while it is no longer in dry-run, is processed again);
- * 4. credentials for the account; 5. describe, plan, revoke (or only record the plan in dry-run);
- * 6. complete the ledger record. Terminal errors are recorded and the message consumed; retryable
- * ones release the lease, keep what was already done, and send the message back.
+ * 4. credentials for the account; 5. describe, plan, checkpoint the plan on the record, revoke (and, `narrow`,
+ *    re-authorize the rest of each confirmed revocation's range), confirm the exposure is closed (or only record
+ *    the plan in dry-run); 6. complete the ledger record. Terminal errors are recorded and the message consumed;
+ *    retryable ones release the lease, keep what was already done, and send the message back.
  */
 export async function processAlert(message: AlertMessage, deps: AlertProcessorDeps): Promise<AlertResult> {
   const { ledger, clock, settings } = deps;
@@ -275,6 +277,7 @@ export async function processAlert(message: AlertMessage, deps: AlertProcessorDe
       beforeMutation,
       checkpoint,
       unrecorded,
+      earlier: claimed,
     });
     failure = progress.error;
   } catch (error) {
@@ -345,6 +348,8 @@ async function remediate(
     checkpoint: () => Promise<void>;
     /** The record of an earlier attempt whose changes may be unrecorded. */
     unrecorded: LedgerRecord | undefined;
+    /** The record as claimed: an earlier attempt's plan, if any. */
+    earlier: Pick<LedgerRecord, 'plan'>;
   },
 ): Promise<Outcome> {
   const { settings, gateway } = deps;
@@ -375,6 +380,15 @@ async function remediate(
     progress.revoked.push(...earlier.revoked);
     progress.authorized.push(...earlier.authorized);
     earlierNote = unrecordedNote(earlier);
+  }
+  const unmade = unmadeReauthorizations(
+    attempt.earlier,
+    progress.revoked,
+    progress.authorized,
+    beforePermissions,
+  );
+  if (unmade.length > 0) {
+    earlierNote += `; ${count(unmade.length, 're-authorization')} of the rest of a range an earlier attempt revoked ${unmade.length === 1 ? 'was' : 'were'} never made (that attempt stopped first) and ${unmade.length === 1 ? 'is' : 'are'} not made now: the exposure is closed, and those ports stay closed until someone authorizes them`;
   }
 
   const plan = planRemediation(alert, before, planOptions(settings));

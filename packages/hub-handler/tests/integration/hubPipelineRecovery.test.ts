@@ -295,6 +295,45 @@ describe('hub pipeline: recovery and modes', () => {
     expect(await ingressRules(B, 'us-east-1', groupId)).toEqual(['tcp 22-22 10.0.0.0/8']);
   });
 
+  it('narrow: stops before a re-authorization once the lease is about to expire, and the redelivery records the revocation and the re-authorizations never made', async () => {
+    const groupId = await createGroup(B, 'us-west-1', [
+      { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+    ]);
+    const doc = alert(B, 'us-west-1', groupId);
+    await publish(sns, up.topic.arn, doc);
+
+    const run = await start({ STRATEGY: 'narrow', LEASE_SECONDS: '120' });
+    // The revoke takes most of the lease.
+    let stalled = false;
+    run.proxy.failNext(
+      (r) => {
+        if (!stalled && r.action === 'RevokeSecurityGroupIngress' && r.params.GroupId === groupId) {
+          stalled = true;
+          run.clock.advanceSeconds(110);
+        }
+        return false;
+      },
+      { status: 500 },
+    );
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(results.map((r) => r.outcome)).toEqual(['retry', 'remediated']);
+    expect(results[0]?.error).toMatchObject({ name: 'LeaseContentionError', retryable: true });
+    expect(requests(run, 'AuthorizeSecurityGroupIngress')).toEqual([]);
+    expect(await ingressRules(B, 'us-west-1', groupId)).toEqual([]);
+    const record = await run.root.ledger.get(doc.data.id, 'fail');
+    expect(record).toMatchObject({
+      outcome: 'remediated',
+      attempts: 2,
+      authorized: [],
+      reason: expect.stringContaining(
+        '2 re-authorizations of the rest of a range an earlier attempt revoked were never made',
+      ),
+    });
+    expect(flattenRules(record?.revoked ?? [])).toEqual(['tcp 0-65535 0.0.0.0/0']);
+    expect(record?.requestIds).toHaveLength(1);
+  });
+
   it('records the plan and revokes nothing in dry-run mode', async () => {
     const groupId = await createGroup(A, 'eu-west-1', [WORLD_SSH, OFFICE_SSH]);
     const doc = alert(A, 'eu-west-1', groupId);
