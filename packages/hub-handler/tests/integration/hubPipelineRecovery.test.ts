@@ -334,6 +334,33 @@ describe('hub pipeline: recovery and modes', () => {
     expect(record?.requestIds).toHaveLength(1);
   });
 
+  it('retries when EC2 refuses the member session (AuthFailure), and the redelivery assumes the role again and remediates', async () => {
+    const groupId = await createGroup(A, 'ca-central-1', [WORLD_SSH]);
+    const doc = alert(A, 'ca-central-1', groupId);
+    await publish(sns, up.topic.arn, doc);
+
+    const run = await start();
+    run.proxy.failNext((r) => r.action === 'DescribeSecurityGroups' && r.params['GroupId.1'] === groupId, {
+      status: 401,
+      body: ec2Error('AuthFailure', 'AWS was not able to validate the provided access credentials'),
+    });
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(results.map((r) => r.outcome)).toEqual(['retry', 'remediated']);
+    expect(results[0]?.error).toMatchObject({
+      name: 'TransientAwsError',
+      retryable: true,
+      code: 'AuthFailure',
+    });
+    const assumed = requests(run, 'AssumeRole');
+    expect(assumed).toHaveLength(2);
+    const describes = requests(run, 'DescribeSecurityGroups').filter(
+      (r) => r.params['GroupId.1'] === groupId,
+    );
+    expect(describes[0]?.accessKeyId).not.toBe(describes[1]?.accessKeyId);
+    expect(await ingressRules(A, 'ca-central-1', groupId)).toEqual([]);
+  });
+
   it('records the plan and revokes nothing in dry-run mode', async () => {
     const groupId = await createGroup(A, 'eu-west-1', [WORLD_SSH, OFFICE_SSH]);
     const doc = alert(A, 'eu-west-1', groupId);
