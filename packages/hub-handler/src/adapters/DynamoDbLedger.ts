@@ -107,7 +107,11 @@ export class DynamoDbLedger implements Ledger {
       if (!existing) continue;
       const record = toRecord(existing);
       const completed = record.state === 'completed';
-      if (completed && !(record.outcome !== undefined && reclaimable.includes(record.outcome))) {
+      // A record an operator undid (or is undoing) stays as it is: a replay must not silently redo what
+      // the operator reverted, nor carry the reverted rules forward as this attempt's work.
+      const reclaim =
+        record.outcome !== undefined && reclaimable.includes(record.outcome) && !record.revertedBy;
+      if (completed && !reclaim) {
         return { kind: 'duplicate', record };
       }
       if (

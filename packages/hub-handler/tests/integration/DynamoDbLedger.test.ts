@@ -188,6 +188,22 @@ describe('DynamoDbLedger', () => {
       expect((await ledger.query({ outcome: 'failed' })).map((r) => r.alertId)).not.toContain(alertId);
     });
 
+    it('answers duplicate for a failed record that an operator undid, instead of redoing it', async () => {
+      const alertId = uniqueName('failed-undone');
+      const first = await claim(alertId, 'worker-1', T0);
+      if (first.kind !== 'claimed') throw new Error('not claimed');
+      await ledger.complete({
+        ...first.record,
+        state: 'completed',
+        outcome: 'failed',
+        recordedAt: at(1).toISOString(),
+        revoked: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+        revertedBy: 'undo#fail#2026-01-01T00:00:00.000Z',
+      });
+      const replay = await claim(alertId, 'worker-2', at(2));
+      expect(replay).toMatchObject({ kind: 'duplicate', record: { outcome: 'failed', attempts: 1 } });
+    });
+
     it('answers duplicate for a dry-run unless the claim lists dry-run; listed, claims it again keeping its history', async () => {
       const alertId = uniqueName('dry-run');
       const first = await claim(alertId, 'worker-1', T0);
