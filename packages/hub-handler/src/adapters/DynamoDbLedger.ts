@@ -22,6 +22,7 @@ import {
   type Outcome,
 } from '@remediation-hub/core';
 import { awsErrorCode, mapAwsError } from './mapAwsError.js';
+import { withoutUndefined } from './withoutUndefined.js';
 
 export interface DynamoDbLedgerOptions {
   client: DynamoDBDocumentClient;
@@ -389,17 +390,6 @@ function wasReleased(record: LedgerRecord): boolean {
 function toRecord(item: Record<string, unknown>): LedgerRecord {
   const { [WRITE_TOKEN]: _token, ...rest } = item;
   return rest as unknown as LedgerRecord;
-}
-
-/** lib-dynamodb refuses `undefined` unless the client was built to drop it; the ledger does not rely on that. */
-function withoutUndefined<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v) => withoutUndefined(v)) as T;
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = withoutUndefined(v);
-    return out as T;
-  }
-  return value;
 }
 
 function namesIn(expression: string): Record<string, string> | undefined {

@@ -1,4 +1,5 @@
 import type { AlertKey } from '@remediation-hub/core';
+import { readAlertDocument } from './readAlertDocument.js';
 
 const SAFE_ID = /^[\w.:@/+=-]{1,256}$/;
 const SAFE_STATUS = /^[\w-]{1,32}$/;
@@ -10,23 +11,10 @@ const SAFE_STATUS = /^[\w-]{1,32}$/;
  * by the SQS message id.
  */
 export function peekAlertKey(body: string): AlertKey | undefined {
-  let value = tryJson(body);
-  const envelope = value as { Type?: unknown; Message?: unknown } | undefined;
-  if (envelope && envelope.Type === 'Notification' && typeof envelope.Message === 'string') {
-    value = tryJson(envelope.Message);
-  }
+  const value = readAlertDocument(body);
   const data = (value as { data?: { id?: unknown; attributes?: { status?: unknown } } } | undefined)?.data;
   const id = data?.id;
   if (typeof id !== 'string' || !SAFE_ID.test(id)) return undefined;
   const status = data?.attributes?.status;
   return { alertId: id, status: typeof status === 'string' && SAFE_STATUS.test(status) ? status : 'unknown' };
-}
-
-function tryJson(text: string): unknown {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,3 +1,5 @@
+import { readAlertDocument } from './readAlertDocument.js';
+
 const SAFE = /^[\w.:@/+=-]{1,256}$/;
 
 /**
@@ -7,11 +9,7 @@ const SAFE = /^[\w.:@/+=-]{1,256}$/;
  * AWS way (`ap_northeast_1` → `ap-northeast-1`), so both spellings give one key.
  */
 export function peekGroupKey(body: string): string | undefined {
-  let value = tryJson(body);
-  const envelope = value as { Type?: unknown; Message?: unknown } | undefined;
-  if (envelope && envelope.Type === 'Notification' && typeof envelope.Message === 'string') {
-    value = tryJson(envelope.Message);
-  }
+  const value = readAlertDocument(body);
   const doc = value as { data?: { attributes?: { resource?: unknown } }; included?: unknown } | undefined;
   const groupId = doc?.data?.attributes?.resource;
   const included = Array.isArray(doc?.included) ? (doc.included as unknown[]) : [];
@@ -34,13 +32,4 @@ export function peekGroupKey(body: string): string | undefined {
   const region = regionCode.toLowerCase().replaceAll('_', '-');
   if (![groupId, accountId, region].every((part) => SAFE.test(part))) return undefined;
   return `${accountId}:${region}:${groupId}`;
-}
-
-function tryJson(text: string): unknown {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }

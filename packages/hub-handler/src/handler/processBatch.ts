@@ -1,4 +1,4 @@
-import { toRecordedError } from '@remediation-hub/core';
+import { type RecordedError, toRecordedError } from '@remediation-hub/core';
 import type { SQSBatchItemFailure, SQSEvent, SQSRecord } from 'aws-lambda';
 import { peekAlertKey } from './peekAlertKey.js';
 import { peekGroupKey } from './peekGroupKey.js';
@@ -93,21 +93,20 @@ async function processRecord(
     deps.logger
       .child({ messageId: record.messageId })
       .error({ err: error, receiveCount }, 'unexpected error, the message will come back');
-    return {
-      messageId: record.messageId,
-      alertId: undefined,
-      eventKey: undefined,
-      accountId: undefined,
-      region: undefined,
-      groupId: undefined,
-      outcome: 'retry',
-      error: { ...toRecordedError(error), retryable: true },
-      takenOver: false,
-    };
+    return sentBack(record, { ...toRecordedError(error), retryable: true });
   }
 }
 
 function notStarted(record: SQSRecord): AlertResult {
+  return sentBack(record, {
+    name: 'NotStarted',
+    message: 'not started: the invocation is running out of time',
+    retryable: true,
+  });
+}
+
+/** The result of a message that goes back to the queue before anything about it could be read. */
+function sentBack(record: SQSRecord, error: RecordedError): AlertResult {
   return {
     messageId: record.messageId,
     alertId: undefined,
@@ -116,11 +115,7 @@ function notStarted(record: SQSRecord): AlertResult {
     region: undefined,
     groupId: undefined,
     outcome: 'retry',
-    error: {
-      name: 'NotStarted',
-      message: 'not started: the invocation is running out of time',
-      retryable: true,
-    },
+    error,
     takenOver: false,
   };
 }

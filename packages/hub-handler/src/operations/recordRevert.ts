@@ -8,6 +8,7 @@ import {
   type RecordedError,
 } from '@remediation-hub/core';
 import { awsErrorCode, mapAwsError } from '../adapters/mapAwsError.js';
+import { withoutUndefined } from '../adapters/withoutUndefined.js';
 
 /**
  * The ledger writes of one undo, in the order it makes them: `claim` before any EC2 call, then `complete`
@@ -231,14 +232,4 @@ function isCanceledByAnotherWriter(error: unknown): boolean {
 
 function isoTime(epochMs: number | undefined): string {
   return epochMs === undefined ? 'an unknown time' : new Date(epochMs).toISOString();
-}
-
-function withoutUndefined<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v) => withoutUndefined(v)) as T;
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = withoutUndefined(v);
-    return out as T;
-  }
-  return value;
 }
