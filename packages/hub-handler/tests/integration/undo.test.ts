@@ -29,6 +29,7 @@ import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { type CompositionRoot, createCompositionRoot } from '../../src/compositionRoot.js';
 import { loadConfig } from '../../src/config.js';
+import { syntheticSqsRecord } from '../../src/handler/syntheticSqsRecord.js';
 import { type LocalUpResult, localUp } from '../../src/local/localUp.js';
 import { createLogger } from '../../src/logging/createLogger.js';
 import { createRevertRecorder } from '../../src/operations/recordRevert.js';
@@ -145,22 +146,13 @@ describe('undo', () => {
     );
     const event: SQSEvent = {
       Records: [
-        {
+        syntheticSqsRecord({
           messageId: `m-${alertId}`,
-          receiptHandle: '',
           body,
-          attributes: {
-            ApproximateReceiveCount: '1',
-            SentTimestamp: String(Date.now()),
-            SenderId: 'test',
-            ApproximateFirstReceiveTimestamp: String(Date.now()),
-          },
-          messageAttributes: {},
-          md5OfBody: '',
-          eventSource: 'aws:sqs',
+          senderId: 'test',
           eventSourceARN: up.queue.arn,
           awsRegion: up.region,
-        },
+        }),
       ],
     };
     const { results } = await root.processBatch(event, 'undo-test');

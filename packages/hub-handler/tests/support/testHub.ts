@@ -36,6 +36,7 @@ import { type HubConfig, loadConfig } from '../../src/config.js';
 import { type ConsumeSummary, consumeQueue } from '../../src/consume/consumeQueue.js';
 import { createLambdaHandler } from '../../src/handler/createLambdaHandler.js';
 import type { AlertResult } from '../../src/handler/processAlert.js';
+import { syntheticSqsRecord } from '../../src/handler/syntheticSqsRecord.js';
 import { type LocalUpResult, localUp } from '../../src/local/localUp.js';
 import { createLogger, type Logger } from '../../src/logging/createLogger.js';
 
@@ -141,22 +142,15 @@ export function flattenRules(permissions: readonly IpPermission[]): string[] {
 
 export function sqsEvent(bodies: string[], prefix = uniqueName('msg')): SQSEvent {
   return {
-    Records: bodies.map((body, index) => ({
-      messageId: `${prefix}-${index}`,
-      receiptHandle: '',
-      body,
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: String(Date.now()),
-        SenderId: 'test',
-        ApproximateFirstReceiveTimestamp: String(Date.now()),
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:test',
-      awsRegion: 'us-east-1',
-    })),
+    Records: bodies.map((body, index) =>
+      syntheticSqsRecord({
+        messageId: `${prefix}-${index}`,
+        body,
+        senderId: 'test',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:test',
+        awsRegion: 'us-east-1',
+      }),
+    ),
   };
 }
 

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import type { AlertResult } from '../../handler/processAlert.js';
+import { syntheticSqsRecord } from '../../handler/syntheticSqsRecord.js';
 import { cliHubCredentials, cliLogger, localLambdaContext } from '../hubEnvironment.js';
 import type { CliIo } from '../io.js';
 
@@ -47,22 +48,14 @@ async function replay(file: string, flags: ReplayFlags, io: CliIo): Promise<void
     await handler(
       {
         Records: [
-          {
+          syntheticSqsRecord({
             messageId,
-            receiptHandle: '',
             body,
-            attributes: {
-              ApproximateReceiveCount: '1',
-              SentTimestamp: String(Date.now()),
-              SenderId: 'remediation-hub-replay',
-              ApproximateFirstReceiveTimestamp: String(Date.now()),
-            },
-            messageAttributes: {},
-            md5OfBody: '',
+            senderId: 'remediation-hub-replay',
             eventSource: 'remediation-hub:replay',
             eventSourceARN: `file:${file}`,
             awsRegion: config.region,
-          },
+          }),
         ],
       },
       localLambdaContext('remediation-hub-replay'),
