@@ -80,9 +80,10 @@ const LEASE_MARGIN_MS = 60_000;
  * before) and revokes exactly what a `narrow` remediation authorized, in the member account through the
  * member role. A `failed` record that revoked part of its plan before the error is undone the same way:
  * exactly what EC2 confirmed it revoked comes back. Refuses (`OperationRefusedError`) a record that changed
- * nothing, was undone already, or is being undone; and, unless `force`, one whose group a later
- * remediation changed that was not undone (the `byResource` index says so): restoring the older rules whole
- * could reopen what the later one closed, so the later one is undone first.
+ * nothing, was undone already, or is being undone; and, unless `force`, one whose group another
+ * remediation changed later or while it ran (concurrent alerts of one group), not undone
+ * (`findLaterRemediations`): restoring the older rules whole could reopen what the other one closed, so that
+ * one is undone first.
  *
  * The ledger first, then EC2: before any EC2 call the undo claims the remediation (its undo event written
  * `in-progress` with a lease, and the original's `revertedBy` set to it, in one conditional transaction),
@@ -117,7 +118,7 @@ export async function undoRemediation(deps: UndoDependencies, request: UndoReque
   const later = await findLaterRemediations(deps.ledger, original);
   if (later.length > 0 && request.force !== true) {
     throw new OperationRefusedError(
-      `${label(original)} is not the latest change to ${target.groupId}: ${describeAll(later)} changed it later and ${
+      `${label(original)} is not the latest change to ${target.groupId}: ${describeAll(later)} changed it later (or while ${original.alertId} did) and ${
         later.length === 1 ? 'was' : 'were'
       } not undone; undoing ${original.alertId} now could reopen what ${later.length === 1 ? 'that remediation' : 'they'} closed. Undo ${
         later.length === 1 ? 'it' : 'them'

@@ -405,7 +405,7 @@ describe('undo', () => {
         expect(code).toBe(2);
         expect(stdout).toBe('');
         expect(stderr).toBe(
-          `remediation-hub: ${older} (fail) is not the latest change to ${groupId}: ${later} (fail, remediated ${laterRecordedAt}) changed it later and was not undone; undoing ${older} now could reopen what that remediation closed. Undo it first, or pass --force\n`,
+          `remediation-hub: ${older} (fail) is not the latest change to ${groupId}: ${later} (fail, remediated ${laterRecordedAt}) changed it later (or while ${older} did) and was not undone; undoing ${older} now could reopen what that remediation closed. Undo it first, or pass --force\n`,
         );
       }
       expect(rules(await ingress(groupId))).toEqual(narrowed);
@@ -429,6 +429,80 @@ describe('undo', () => {
         `(--force past later ${later} (fail, remediated ${laterRecordedAt}), not undone)`,
       );
     });
+  });
+
+  it('refuses to undo a remediation another one of the same group overlapped, though that one completed first', async () => {
+    // Two alerts about one group in two Lambda invocations. A (narrow 22) starts at t0, revokes 0-65535 and
+    // re-authorizes 0-21 and 23-65535, and completes at t0+5s; B (narrow 3389) starts at t0+2s, after A's
+    // change, narrows 23-65535, and completes at t0+4s, before A. C changed the group before A started.
+    const world = (from: number, to: number): IpPermission => ({
+      IpProtocol: 'tcp',
+      FromPort: from,
+      ToPort: to,
+      IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+    });
+    const groupId = await createGroup([
+      { ...ALL_PORTS_WORLD, FromPort: 0, ToPort: 21 },
+      { ...ALL_PORTS_WORLD, FromPort: 23, ToPort: 3388 },
+      { ...ALL_PORTS_WORLD, FromPort: 3390, ToPort: 65535 },
+    ]);
+    const t0 = Date.now() - 60_000;
+    const at = (offsetMs: number) => new Date(t0 + offsetMs).toISOString();
+    const id = () => `${Date.now()}${randomBytes(3).readUIntBE(0, 3)}`;
+    const record = (
+      alertId: string,
+      startedMs: number,
+      completedMs: number,
+      revoked: IpPermission[],
+      authorized: IpPermission[],
+    ): LedgerRecord => ({
+      alertId,
+      eventKey: 'fail',
+      alertStatus: 'fail',
+      state: 'completed',
+      outcome: 'remediated',
+      recordedAt: at(completedMs),
+      expiresAt: Math.floor(t0 / 1000) + 86_400,
+      accountId: MEMBER,
+      region: REGION,
+      resourceId: groupId,
+      signature: { identifier: 'AWS:EC2-002', name: 'test' },
+      mode: 'remediate',
+      strategy: 'narrow',
+      revoked,
+      authorized,
+      permissionsBefore: [ALL_PORTS_WORLD],
+      requestIds: ['req-test'],
+      attempts: 1,
+      timings: {
+        firstSeenAt: at(startedMs),
+        startedAt: at(startedMs),
+        completedAt: at(completedMs),
+        durationMs: completedMs - startedMs,
+      },
+    });
+    const a = record(id(), 0, 5_000, [world(0, 65535)], [world(0, 21), world(23, 65535)]);
+    const b = record(id(), 2_000, 4_000, [world(23, 65535)], [world(23, 3388), world(3390, 65535)]);
+    const c = record(id(), -3_000, -1_000, [world(443, 443)], []);
+    const { ledger } = readerRoot();
+    for (const r of [c, b, a]) await ledger.recordTerminal(r);
+    const narrowed = rules(await ingress(groupId));
+
+    for (const args of [[], ['--dry-run']]) {
+      const { code, stdout, stderr } = await cli('undo', a.alertId, ...args);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toBe(
+        `remediation-hub: ${a.alertId} (fail) is not the latest change to ${groupId}: ${b.alertId} (fail, remediated ${b.recordedAt}) changed it later (or while ${a.alertId} did) and was not undone; undoing ${a.alertId} now could reopen what that remediation closed. Undo it first, or pass --force\n`,
+      );
+    }
+    // Overlapping goes both ways: B's undo names A (completed after B started) and not C.
+    const undoB = await cli('undo', b.alertId, '--dry-run');
+    expect(undoB.code).toBe(2);
+    expect(undoB.stderr).toContain(`: ${a.alertId} (fail, remediated ${a.recordedAt}) changed it later`);
+    expect(undoB.stderr).not.toContain(c.alertId);
+    expect(rules(await ingress(groupId))).toEqual(narrowed);
+    expect((await ledger.listByAlert(a.alertId)).map((r) => r.eventKey)).toEqual(['fail']);
   });
 
   it('undoes the later remediation first, then the older one without --force, back to the group before both', async () => {
