@@ -233,10 +233,12 @@ export async function undoRemediation(deps: UndoDependencies, request: UndoReque
     outcome: 'reverted',
     recordedAt: nowIso,
     expiresAt: Math.floor(now.getTime() / 1000) + retentionSeconds,
-    reason: `${what}: ${changes(done)}${afterNote}${abandoned ? ` (took over ${abandoned.eventKey})` : ''}`,
-    // In an undo event, `authorized` is what was re-authorized and `revoked` what was revoked: the plan.
-    revoked: revoke,
-    authorized: authorize,
+    reason: `${what}: ${changes(done)}${unchanged(done)}${afterNote}${abandoned ? ` (took over ${abandoned.eventKey})` : ''}`,
+    // Only what EC2 confirmed this undo changed, as for a remediation: a rule EC2 already had (re-added by
+    // hand, or by an earlier undo that failed part-way) or no longer had was not changed by it. The whole
+    // plan stays in `plan`; the rules left alone are named in the reason.
+    revoked: done.revoked,
+    authorized: done.authorized,
     permissionsBefore,
     permissionsAfter,
     requestIds: done.requestIds,
@@ -352,6 +354,31 @@ function changes(
     done.alreadyAbsent.length > 0 ? `${done.alreadyAbsent.length} already gone` : '',
   ].filter(Boolean);
   return `${made.join(', ')}${skipped.length > 0 ? ` (${skipped.join(', ')})` : ''}`;
+}
+
+/** `; already present: tcp 22 0.0.0.0/0; already gone: tcp 23-65535 0.0.0.0/0` (empty when EC2 changed every rule) */
+function unchanged(done: Pick<Progress, 'alreadyPresent' | 'alreadyAbsent'>): string {
+  const parts = [
+    done.alreadyPresent.length > 0 ? `already present: ${done.alreadyPresent.map(ruleText).join(', ')}` : '',
+    done.alreadyAbsent.length > 0 ? `already gone: ${done.alreadyAbsent.map(ruleText).join(', ')}` : '',
+  ].filter(Boolean);
+  return parts.map((part) => `; ${part}`).join('');
+}
+
+/** `tcp 22 0.0.0.0/0 ::/0`, `tcp 0-21 0.0.0.0/0`, `-1 0.0.0.0/0` */
+function ruleText(entry: IpPermission): string {
+  const protocol = entry.IpProtocol ?? '';
+  const ports =
+    protocol === '-1'
+      ? ''
+      : entry.FromPort === entry.ToPort
+        ? ` ${entry.FromPort ?? ''}`
+        : ` ${entry.FromPort ?? ''}-${entry.ToPort ?? ''}`;
+  const sources = [
+    ...(entry.IpRanges ?? []).map((r) => r.CidrIp ?? ''),
+    ...(entry.Ipv6Ranges ?? []).map((r) => r.CidrIpv6 ?? ''),
+  ];
+  return `${protocol}${ports} ${sources.join(' ')}`.trim();
 }
 
 /** `1001 (fail, remediated 2026-01-01T00:00:00.000Z), 1002 (warn, failed 2026-01-02T00:00:00.000Z)` */

@@ -323,6 +323,42 @@ describe('undo', () => {
     expect((await ledger.get(alertId, 'fail'))?.revertedBy).toBe(undoEvent?.eventKey);
   });
 
+  it('records on the undo event only the rules EC2 re-authorized, not one already re-added by hand', async () => {
+    const groupId = await createGroup([SSH_WORLD]);
+    const before = await ingress(groupId);
+    const { alertId, ledger } = await remediate(groupId);
+    // Someone puts one of the revoked rules back by hand before the undo.
+    await ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: groupId,
+        IpPermissions: [
+          {
+            IpProtocol: 'tcp',
+            FromPort: 22,
+            ToPort: 22,
+            IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'ssh from anywhere' }],
+          },
+        ],
+      }),
+    );
+
+    const { code, stdout, stderr } = await cli('undo', alertId);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/already present: {2}tcp 22 from 0\.0\.0\.0\/0 "ssh from anywhere"\n/);
+    expect(rules(await ingress(groupId))).toEqual(rules(before));
+    const event = (await ledger.listByAlert(alertId)).find((r) => r.outcome === 'reverted');
+    expect(rules(event?.authorized)).toEqual(['tcp 22-22 ::/0 ssh from anywhere, v6']);
+    expect(event?.revoked).toEqual([]);
+    expect(rules(event?.plan?.authorize)).toEqual([
+      'tcp 22-22 0.0.0.0/0 ssh from anywhere',
+      'tcp 22-22 ::/0 ssh from anywhere, v6',
+    ]);
+    expect(event?.reason).toContain(
+      're-authorized 1 rule (1 already present); already present: tcp 22 0.0.0.0/0',
+    );
+  });
+
   it('refuses a failed remediation that changed nothing', async () => {
     const groupId = await createGroup([SSH_WORLD]);
     const remediation = await remediateRefusingRevoke(groupId, 1);
