@@ -30,7 +30,7 @@ import {
   toRecordedError,
 } from '@remediation-hub/core';
 import type { Logger } from '../logging/createLogger.js';
-import { emptyExecution, executePlan, type PlanExecution } from './executePlan.js';
+import { AUTHORIZE_RETRY_DELAYS_MS, emptyExecution, executePlan, type PlanExecution } from './executePlan.js';
 import { assertLeaseMargin } from './leaseMargin.js';
 import { peekAlertKey } from './peekAlertKey.js';
 import { reclaimableOutcomes } from './reclaimableOutcomes.js';
@@ -55,6 +55,8 @@ export interface AlertProcessorDeps {
   ledger: Ledger;
   clock: Clock;
   logger: Logger;
+  /** Waits between the tries of a re-authorization that failed with a retryable error (tests: no wait). */
+  sleep?: ((ms: number) => Promise<void>) | undefined;
 }
 
 /** One delivery of one alert notification. */
@@ -419,7 +421,7 @@ async function remediate(
   // describe and revoke.
   const execution = emptyExecution();
   try {
-    await executePlan(gateway, target, plan, execution, attempt.beforeMutation);
+    await executePlan(gateway, target, plan, execution, attempt.beforeMutation, { sleep: deps.sleep });
   } finally {
     progress.revoked.push(...execution.revoked);
     progress.authorized.push(...execution.authorized);
@@ -455,7 +457,10 @@ async function confirmClosed(
   if (execution.authorizeError !== undefined) {
     // The exposure is closed: the outcome stands, with the error and what it left undone on the record.
     progress.error = toRecordedError(execution.authorizeError);
-    seen += `; the rest of the range could not be re-authorized (${count(execution.failedAuthorizations.length, 'rule')} not authorized: ${progress.error.message}): the exposure is closed, and those ports stay closed until someone authorizes them`;
+    const failedHow = execution.authorizeRetriesExhausted
+      ? `the re-authorization failed after ${AUTHORIZE_RETRY_DELAYS_MS.length} retries with a retryable error, `
+      : '';
+    seen += `; the rest of the range could not be re-authorized (${failedHow}${count(execution.failedAuthorizations.length, 'rule')} not authorized: ${progress.error.message}): the exposure is closed, and those ports stay closed until someone authorizes them`;
   }
   progress.reason = `${plan.reason}${seen}`;
   let after = applyPlan(before, ownChanges(execution));

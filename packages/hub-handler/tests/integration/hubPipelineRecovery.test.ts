@@ -470,6 +470,73 @@ describe('hub pipeline: recovery and modes', () => {
     },
   );
 
+  it('narrow: tries a re-authorization again after a retryable error (RequestLimitExceeded), and the range is narrowed as planned', async () => {
+    const groupId = await createGroup(A, 'eu-north-1', [
+      { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+    ]);
+    const doc = alert(A, 'eu-north-1', groupId);
+    await publish(sns, up.topic.arn, doc);
+
+    // AWS_MAX_ATTEMPTS is 1 in these runs: the first failure is what the hub sees after the SDK's retries.
+    const run = await start({ STRATEGY: 'narrow' });
+    let authorizations = 0;
+    run.proxy.failNext(
+      (r) =>
+        r.action === 'AuthorizeSecurityGroupIngress' &&
+        r.params.GroupId === groupId &&
+        ++authorizations === 1,
+      { status: 503, body: ec2Error('RequestLimitExceeded', 'Request limit exceeded.') },
+    );
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(outcomesOf(results)).toEqual({ remediated: 1 });
+    expect(await ingressRules(A, 'eu-north-1', groupId)).toEqual([
+      'tcp 0-21 0.0.0.0/0',
+      'tcp 23-65535 0.0.0.0/0',
+    ]);
+    const record = await run.root.ledger.get(doc.data.id, 'fail');
+    expect(record).toMatchObject({ state: 'completed', outcome: 'remediated' });
+    expect(record?.error).toBeUndefined();
+    expect(record?.reason).not.toContain('could not be re-authorized');
+    expect(flattenRules(record?.revoked ?? [])).toEqual(['tcp 0-65535 0.0.0.0/0']);
+    expect(flattenRules(record?.authorized ?? [])).toEqual(['tcp 0-21 0.0.0.0/0', 'tcp 23-65535 0.0.0.0/0']);
+    expect(record?.requestIds).toHaveLength(3);
+    // The failed try and the one after it, then the second part.
+    expect(requests(run, 'AuthorizeSecurityGroupIngress')).toHaveLength(3);
+  });
+
+  it('narrow: records remediated with the error when a re-authorization still fails with a retryable error after its retries', async () => {
+    const groupId = await createGroup(A, 'eu-west-3', [
+      { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+    ]);
+    const doc = alert(A, 'eu-west-3', groupId);
+    await publish(sns, up.topic.arn, doc);
+
+    const run = await start({ STRATEGY: 'narrow' });
+    run.proxy.failNext(
+      (r) => r.action === 'AuthorizeSecurityGroupIngress' && r.params.GroupId === groupId,
+      { status: 503, body: ec2Error('RequestLimitExceeded', 'Request limit exceeded.') },
+      10,
+    );
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(outcomesOf(results)).toEqual({ remediated: 1 });
+    expect(await ingressRules(A, 'eu-west-3', groupId)).toEqual([]);
+    const record = await run.root.ledger.get(doc.data.id, 'fail');
+    expect(record).toMatchObject({
+      state: 'completed',
+      outcome: 'remediated',
+      error: { code: 'RequestLimitExceeded', retryable: true },
+      reason: expect.stringContaining(
+        'the rest of the range could not be re-authorized (the re-authorization failed after 3 retries with a retryable error, 2 rules not authorized',
+      ),
+    });
+    expect(flattenRules(record?.revoked ?? [])).toEqual(['tcp 0-65535 0.0.0.0/0']);
+    expect(record?.authorized).toEqual([]);
+    // One try and three retries of the first part; the second is not tried after it.
+    expect(requests(run, 'AuthorizeSecurityGroupIngress')).toHaveLength(4);
+  });
+
   it('leaves a group tagged exempt alone, and records unsupported for an unknown signature', async () => {
     const exempt = await createGroup(B, 'eu-west-1', [WORLD_SSH], { 'remediation-hub:exempt': 'true' });
     const open = await createGroup(B, 'eu-west-1', [WORLD_SSH]);
