@@ -43,8 +43,18 @@ export interface LedgerRecord {
   /** What EC2 confirmed was revoked / authorised (empty in dry-run: see `plan`). */
   revoked: IpPermission[];
   authorized: IpPermission[];
-  /** The planner's revocations and authorisations, recorded whether or not they were applied (dry-run). */
+  /**
+   * The planner's revocations and authorisations, recorded whether or not they were applied (dry-run). On an
+   * in-progress record, the checkpoint of an attempt that may have changed the group without recording it;
+   * an attempt that releases its lease after a retryable error recorded exactly what it did and drops it.
+   */
   plan?: { revoke: IpPermission[]; authorize: IpPermission[] } | undefined;
+  /**
+   * `narrow` re-authorizations an attempt planned for a rule it revoked but had not made when it released its
+   * lease after a retryable error (its plan is dropped then): a later attempt says on the record they were
+   * never made.
+   */
+  pendingReauthorizations?: IpPermission[] | undefined;
   permissionsBefore?: IpPermission[] | undefined;
   permissionsAfter?: IpPermission[] | undefined;
   /** EC2 request ids of the mutating calls, to join with CloudTrail. */

@@ -133,9 +133,14 @@ export class DynamoDbLedger implements Ledger {
               decision: undefined,
               reason: undefined,
               plan: undefined,
+              pendingReauthorizations: undefined,
               error: undefined,
             }
           : {}),
+        // A released lease: that attempt recorded exactly what it did. A plan left on it (a record written
+        // before releases dropped it) is not a checkpoint of this claim's attempt, so a later takeover must
+        // not read it as unrecorded work.
+        ...(!completed && wasReleased(record) ? { plan: undefined } : {}),
         ...request.fields,
         alertId: request.alertId,
         eventKey: request.eventKey,

@@ -35,7 +35,7 @@ import { assertLeaseMargin } from './leaseMargin.js';
 import { peekAlertKey } from './peekAlertKey.js';
 import { reclaimableOutcomes } from './reclaimableOutcomes.js';
 import { isPortRange } from './ruleMatch.js';
-import { unmadeReauthorizations } from './unmadeReauthorizations.js';
+import { pendingReauthorizations, unmadeReauthorizations } from './unmadeReauthorizations.js';
 import { type UnrecordedChanges, unrecordedChanges } from './unrecordedChanges.js';
 
 /** The part of the hub's configuration that decides what happens to one alert. */
@@ -210,7 +210,8 @@ export async function processAlert(message: AlertMessage, deps: AlertProcessorDe
   if (claim.takenOver) log.warn({ attempts: claimed.attempts }, 'took over an expired lease');
 
   // An attempt taken over after its lease expired, with a checkpointed plan: it may have changed the group
-  // without its result ever being written (see `unrecordedChanges`).
+  // without its result ever being written (see `unrecordedChanges`). An attempt that released its lease
+  // dropped its plan (it recorded what it did), so the plan here is the checkpoint of the latest attempt.
   const unrecorded = claim.takenOver && claimed.plan !== undefined ? claimed : undefined;
   const changedBefore = (claimed.revoked?.length ?? 0) + (claimed.authorized?.length ?? 0) > 0;
   const progress: Progress = {
@@ -255,13 +256,22 @@ export async function processAlert(message: AlertMessage, deps: AlertProcessorDe
   };
 
   // After a retryable error: what this attempt did stays on the record, and the lease is released so the
-  // redelivery can claim the alert at once.
+  // redelivery can claim the alert at once. The record then says exactly what this attempt did, so its plan
+  // is dropped: an attempt that later takes over an attempt that died before its own checkpoint must not read
+  // this plan as unrecorded work. The re-authorizations it left unmade are kept for the next attempt's reason.
   const release = async (error: RecordedError): Promise<void> => {
     const now = clock.now();
     try {
       await ledger.complete({
         ...claimed,
         ...progress,
+        plan: undefined,
+        pendingReauthorizations: pendingReauthorizations(
+          claimed,
+          progress.plan,
+          progress.revoked,
+          progress.authorized,
+        ),
         state: 'in-progress',
         recordedAt: now.toISOString(),
         leaseExpiresAt: now.getTime(),
@@ -351,7 +361,7 @@ async function remediate(
     /** The record of an earlier attempt whose changes may be unrecorded. */
     unrecorded: LedgerRecord | undefined;
     /** The record as claimed: an earlier attempt's plan, if any. */
-    earlier: Pick<LedgerRecord, 'plan'>;
+    earlier: Pick<LedgerRecord, 'plan' | 'pendingReauthorizations'>;
   },
 ): Promise<Outcome> {
   const { settings, gateway } = deps;
@@ -494,7 +504,7 @@ function unrecordedNote(earlier: UnrecordedChanges): string {
     earlier.authorized.length > 0
       ? `, and ${count(earlier.authorized.length, 're-authorization')} it planned found in the group (not there before it) as authorized`
       : '';
-  return `; an earlier attempt was taken over after its lease expired without its result being recorded: ${count(earlier.revoked.length, 'revocation')} it planned, confirmed absent on retry, counted as revoked${authorized} (its request ids are in its log)`;
+  return `; an earlier attempt was taken over after its lease expired without its result being recorded: ${count(earlier.revoked.length, 'revocation')} it planned, absent on retry: removed by the earlier attempt whose result was not recorded, or by another change; counted as revoked${authorized} (its request ids are in its log)`;
 }
 
 function ownChanges(execution: PlanExecution): Pick<RemediationPlan, 'revoke' | 'authorize'> {

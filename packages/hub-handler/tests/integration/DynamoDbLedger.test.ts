@@ -176,6 +176,27 @@ describe('DynamoDbLedger', () => {
       });
     });
 
+    it('drops a plan left on a released lease, so a later takeover does not read it as unrecorded work', async () => {
+      const alertId = uniqueName('released-plan');
+      const first = await claim(alertId, 'worker-1', T0);
+      if (first.kind !== 'claimed') throw new Error('not claimed');
+      const rule = { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] };
+      await ledger.complete({
+        ...first.record,
+        plan: { revoke: [rule], authorize: [] },
+        recordedAt: at(1).toISOString(),
+        leaseExpiresAt: at(1).getTime(),
+        error: { name: 'ThrottledError', message: 'slow down', retryable: true },
+      });
+      // worker-2 claims the released lease and dies before its checkpoint; worker-3 takes it over.
+      const dead = await claim(alertId, 'worker-2', at(2));
+      expect(dead).toMatchObject({ kind: 'claimed', takenOver: false });
+      expect(dead.record.plan).toBeUndefined();
+      const takeover = await claim(alertId, 'worker-3', at(200));
+      expect(takeover).toMatchObject({ kind: 'claimed', takenOver: true, record: { attempts: 3 } });
+      expect(takeover.record.plan).toBeUndefined();
+    });
+
     it('retries a notification whose outcome was failed, and takes it out of the failed index', async () => {
       const alertId = uniqueName('failed');
       const first = await claim(alertId, 'worker-1', T0);

@@ -1,3 +1,4 @@
+import { RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { ec2Error, makeAlert } from '@remediation-hub/testkit';
@@ -13,6 +14,7 @@ import {
   hubSqs,
   ingressRules,
   invoke,
+  memberEc2,
   OFFICE_SSH,
   outcomesOf,
   publish,
@@ -186,7 +188,9 @@ describe('hub pipeline: recovery and modes', () => {
       state: 'completed',
       outcome: 'remediated',
       attempts: 2,
-      reason: expect.stringContaining('confirmed absent on retry'),
+      reason: expect.stringContaining(
+        'absent on retry: removed by the earlier attempt whose result was not recorded, or by another change',
+      ),
     });
     expect(flattenRules(record?.revoked ?? [])).toEqual(['tcp 22-22 0.0.0.0/0']);
     expect(flattenRules(record?.permissionsBefore ?? [])).toEqual([
@@ -195,6 +199,64 @@ describe('hub pipeline: recovery and modes', () => {
     ]);
     expect(flattenRules(record?.permissionsAfter ?? [])).toEqual(['tcp 22-22 10.0.0.0/8']);
     expect(requests(run, 'RevokeSecurityGroupIngress')).toHaveLength(1);
+  });
+
+  it('does not count as its work a rule an operator removed after an attempt released its lease: a later takeover finds no stale plan', async () => {
+    const worldRange = { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] };
+    const groupId = await createGroup(B, 'eu-central-1', [WORLD_SSH, worldRange]);
+    const doc = alert(B, 'eu-central-1', groupId);
+    await publish(sns, up.topic.arn, doc);
+
+    // Attempt 1 revokes one rule, is throttled on the other (AWS_MAX_ATTEMPTS=1), and releases its lease.
+    const run = await start({ LEASE_SECONDS: '120' });
+    let revokes = 0;
+    run.proxy.failNext(
+      (r) => r.action === 'RevokeSecurityGroupIngress' && r.params.GroupId === groupId && ++revokes === 2,
+      { status: 503, body: ec2Error('RequestLimitExceeded', 'Request limit exceeded.') },
+    );
+    const messages = await receiveMessages(sqs, up.queue.url, 1);
+    const response = await invoke(run, eventOf(messages));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: messages[0]?.MessageId }]);
+    const released = await run.root.ledger.get(doc.data.id, 'fail');
+    expect(released).toMatchObject({ state: 'in-progress', error: { code: 'RequestLimitExceeded' } });
+    expect(released?.plan).toBeUndefined();
+    const firstRevoked = flattenRules(released?.revoked ?? []);
+    expect(firstRevoked).toHaveLength(1);
+
+    // Attempt 2 claims the alert and dies before its checkpoint.
+    const dead = await run.root.ledger.claim({
+      alertId: doc.data.id,
+      eventKey: 'fail',
+      alertStatus: 'fail',
+      owner: 'dead-worker',
+      leaseSeconds: 120,
+      now: run.clock.now(),
+      fields: {},
+    });
+    expect(dead).toMatchObject({ kind: 'claimed', takenOver: false });
+
+    // Meanwhile an operator removes the other world-open rule.
+    const [other] = [WORLD_SSH, worldRange].filter(
+      (rule) => !firstRevoked.includes(flattenRules([rule])[0] ?? ''),
+    );
+    if (!other) throw new Error('no rule left to remove');
+    const ec2 = await memberEc2(B, 'eu-central-1');
+    await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [other] }));
+    ec2.destroy();
+
+    // Attempt 3 takes the alert over once attempt 2's lease has expired.
+    await settle(sqs, up.queue.url, messages, response.batchItemFailures);
+    run.clock.advanceSeconds(121);
+    const { results } = await consumeOnce(run, sqs, up.queue.url);
+
+    expect(results).toEqual([expect.objectContaining({ outcome: 'remediated', takenOver: true })]);
+    const record = await run.root.ledger.get(doc.data.id, 'fail');
+    expect(record).toMatchObject({ state: 'completed', outcome: 'remediated', attempts: 3 });
+    expect(flattenRules(record?.revoked ?? [])).toEqual(firstRevoked);
+    expect(record?.requestIds).toHaveLength(1);
+    expect(record?.reason).not.toContain('absent on retry');
+    expect(await ingressRules(B, 'eu-central-1', groupId)).toEqual([]);
+    expect(requests(run, 'RevokeSecurityGroupIngress')).toHaveLength(2);
   });
 
   it('keeps the work on the record when only the final ledger write fails: the redelivery records remediated with the revocation and its request id', async () => {
