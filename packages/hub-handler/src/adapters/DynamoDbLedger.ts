@@ -82,22 +82,26 @@ export class DynamoDbLedger implements Ledger {
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     const nowIso = request.now.toISOString();
     const reclaimable = request.reclaimableOutcomes ?? DEFAULT_RECLAIMABLE_OUTCOMES;
+    /** The fields every claim writes: this notification, in progress under this owner's lease. */
+    const claimedBy = (attempts: number) => ({
+      alertId: request.alertId,
+      eventKey: request.eventKey,
+      alertStatus: request.alertStatus,
+      state: 'in-progress' as const,
+      outcome: undefined,
+      recordedAt: nowIso,
+      expiresAt: this.#expiresAt(request.now),
+      attempts,
+      leaseOwner: request.owner,
+      leaseExpiresAt: request.now.getTime() + request.leaseSeconds * 1000,
+    });
     for (let round = 0; round < CLAIM_ROUNDS; round++) {
       const fresh: LedgerRecord = {
         revoked: [],
         authorized: [],
         requestIds: [],
         ...request.fields,
-        alertId: request.alertId,
-        eventKey: request.eventKey,
-        alertStatus: request.alertStatus,
-        state: 'in-progress',
-        outcome: undefined,
-        recordedAt: nowIso,
-        expiresAt: this.#expiresAt(request.now),
-        attempts: 1,
-        leaseOwner: request.owner,
-        leaseExpiresAt: request.now.getTime() + request.leaseSeconds * 1000,
+        ...claimedBy(1),
         timings: { firstSeenAt: nowIso, startedAt: nowIso },
       };
       if (await this.#putIf(fresh, `attribute_not_exists(${PK})`, {})) {
@@ -142,16 +146,7 @@ export class DynamoDbLedger implements Ledger {
         // not read it as unrecorded work.
         ...(!completed && wasReleased(record) ? { plan: undefined } : {}),
         ...request.fields,
-        alertId: request.alertId,
-        eventKey: request.eventKey,
-        alertStatus: request.alertStatus,
-        state: 'in-progress',
-        outcome: undefined,
-        recordedAt: nowIso,
-        expiresAt: this.#expiresAt(request.now),
-        attempts: (record.attempts ?? 0) + 1,
-        leaseOwner: request.owner,
-        leaseExpiresAt: request.now.getTime() + request.leaseSeconds * 1000,
+        ...claimedBy((record.attempts ?? 0) + 1),
         timings: { firstSeenAt: record.timings?.firstSeenAt ?? nowIso, startedAt: nowIso },
       };
       const seen = existing[WRITE_TOKEN];

@@ -114,6 +114,16 @@ export interface DemoResult {
  * queue. The hub's STS traffic goes through a recording proxy so AssumeRole calls are counted as sent.
  * Returns what happened next to what the scenario expects; it never throws for a wrong outcome.
  */
+/** One alert the scenario published, and the group it is about. */
+interface PublishedAlert {
+  spec: DemoAlertSpec;
+  alertId: string;
+  accountId: string;
+  region: string;
+  groupId: string;
+  groupName: string | undefined;
+}
+
 export async function runDemoScenario(options: DemoOptions): Promise<DemoResult> {
   const accounts = options.accounts ?? DEFAULT_DEMO_ACCOUNTS;
   const runId = randomBytes(3).toString('hex');
@@ -194,14 +204,7 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
     `publishing ${DEMO_ALERTS.length} Evident alerts to the hub topic`,
     async () => {
       const sns = new SNSClient(awsClientConfig({ endpoint, region: hub.region }));
-      const entries: Array<{
-        spec: DemoAlertSpec;
-        alertId: string;
-        accountId: string;
-        region: string;
-        groupId: string;
-        groupName: string | undefined;
-      }> = [];
+      const entries: PublishedAlert[] = [];
       const ids = new Map<string, string>();
       try {
         for (const [index, spec] of DEMO_ALERTS.entries()) {
@@ -364,14 +367,7 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
  * the order the hub processed them: whichever came first is the one that acted, the other the duplicate.
  */
 function matchResults(
-  published: ReadonlyArray<{
-    spec: DemoAlertSpec;
-    alertId: string;
-    accountId: string;
-    region: string;
-    groupId: string;
-    groupName: string | undefined;
-  }>,
+  published: readonly PublishedAlert[],
   results: readonly AlertResult[],
 ): DemoAlertResult[] {
   const queues = new Map<string, AlertResult[]>();
