@@ -3,19 +3,13 @@ import {
   type IpPermission,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
-import type { SNSClient } from '@aws-sdk/client-sns';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { awsQueryError, ec2Error, makeAlert, snsEnvelope } from '@remediation-hub/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AlertResult } from '../../src/handler/processAlert.js';
-import type { LocalUpResult } from '../../src/local/localUp.js';
 import {
   consumeOnce,
   createGroup,
   eventOf,
-  type HubRun,
-  hubSns,
-  hubSqs,
   ingressRules,
   invoke,
   memberEc2,
@@ -24,10 +18,10 @@ import {
   publish,
   queueDepth,
   receiveMessages,
+  requestsOf,
   settle,
-  startHubRun,
   uniqueName,
-  upTestHub,
+  useTestHub,
   WORLD_HTTPS,
   WORLD_SSH,
 } from '../support/testHub.js';
@@ -55,40 +49,19 @@ function describeResponse(ownerId: string, groupId: string, permissions: IpPermi
  * the consumer, handed to the Lambda handler, remediated in member accounts with AssumeRole credentials.
  */
 describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
-  let up: LocalUpResult;
-  let sns: SNSClient;
-  let sqs: SQSClient;
-  const runs: HubRun[] = [];
-
-  const start = async (env: Record<string, string> = {}) => {
-    const run = await startHubRun(up, env);
-    runs.push(run);
-    return run;
-  };
+  const hub = useTestHub('pipeline', [A, B, C]);
+  const start = (env: Record<string, string> = {}) => hub.start(env);
   const alert = (
     accountId: string,
     region: string,
     groupId: string,
     extra: Partial<Parameters<typeof makeAlert>[0]> = {},
   ) => makeAlert({ id: uniqueName('alert'), accountId, region, groupId, ...extra });
-  const requests = (run: HubRun, action: string) => run.proxy.requests.filter((r) => r.action === action);
+  const requests = requestsOf;
   const expectDrained = async () => {
-    expect(await queueDepth(sqs, up.queue.url)).toEqual({ visible: 0, inFlight: 0 });
-    expect(await queueDepth(sqs, up.deadLetterQueue.url)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueDepth(hub.sqs, hub.up.queue.url)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueDepth(hub.sqs, hub.up.deadLetterQueue.url)).toEqual({ visible: 0, inFlight: 0 });
   };
-
-  beforeAll(async () => {
-    up = await upTestHub('pipeline', [A, B, C]);
-    sns = hubSns();
-    sqs = hubSqs();
-  });
-  afterEach(async () => {
-    for (const run of runs.splice(0)) await run.close();
-  });
-  afterAll(() => {
-    sns.destroy();
-    sqs.destroy();
-  });
 
   it('remediates alerts for three accounts in two regions: each group loses exactly its world rule', async () => {
     const groups = {
@@ -109,14 +82,14 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
       alert(B, 'eu-west-1', groups.bWest),
       alert(C, 'us-east-1', groups.cEast),
     ];
-    await publish(sns, up.topic.arn, docs[0] ?? {});
+    await publish(hub.sns, hub.up.topic.arn, docs[0] ?? {});
     // Evident's SNS integration without raw delivery: the document arrives inside an envelope.
-    await publish(sns, up.topic.arn, JSON.stringify(snsEnvelope(docs[1] ?? {})));
-    await publish(sns, up.topic.arn, docs[2] ?? {});
-    await publish(sns, up.topic.arn, docs[3] ?? {});
+    await publish(hub.sns, hub.up.topic.arn, JSON.stringify(snsEnvelope(docs[1] ?? {})));
+    await publish(hub.sns, hub.up.topic.arn, docs[2] ?? {});
+    await publish(hub.sns, hub.up.topic.arn, docs[3] ?? {});
 
     const run = await start();
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(outcomesOf(results)).toEqual({ remediated: 4 });
     expect(await ingressRules(A, 'us-east-1', groups.aEast)).toEqual([
@@ -134,7 +107,7 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
       [A, B, C].map((account) => `arn:aws:iam::${account}:role/remediation-hub/RemediationHubMemberRole`),
     );
     for (const params of assumed) {
-      expect(params).toMatchObject({ ExternalId: up.externalId, RoleSessionName: 'remediation-hub' });
+      expect(params).toMatchObject({ ExternalId: hub.up.externalId, RoleSessionName: 'remediation-hub' });
     }
 
     // The audit record of one of them.
@@ -175,12 +148,12 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
   }, async () => {
     const groupId = await createGroup(A, 'us-east-1', [WORLD_SSH, OFFICE_SSH]);
     const doc = alert(A, 'us-east-1', groupId);
-    for (let i = 0; i < 5; i++) await publish(sns, up.topic.arn, doc);
+    for (let i = 0; i < 5; i++) await publish(hub.sns, hub.up.topic.arn, doc);
 
     // Two Lambda containers; three invocations at once, as SQS hands out batches.
     const x = await start();
     const y = await start();
-    const messages = await receiveMessages(sqs, up.queue.url, 5);
+    const messages = await receiveMessages(hub.sqs, hub.up.queue.url, 5);
     const batches = [messages.slice(0, 2), messages.slice(2, 3), messages.slice(3)];
     const responses = await Promise.all([
       invoke(x, eventOf(batches[0] ?? [])),
@@ -188,10 +161,10 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
       invoke(x, eventOf(batches[2] ?? [])),
     ]);
     for (const [i, response] of responses.entries()) {
-      await settle(sqs, up.queue.url, batches[i] ?? [], response.batchItemFailures);
+      await settle(hub.sqs, hub.up.queue.url, batches[i] ?? [], response.batchItemFailures);
     }
     // Deliveries that met the other worker's lease come back, and are duplicates by then.
-    await consumeOnce(x, sqs, up.queue.url);
+    await consumeOnce(x, hub.sqs, hub.up.queue.url);
     await expectDrained();
 
     const revokes = [
@@ -211,11 +184,11 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
     const mismatch = alert(A, 'us-east-1', groupId, {
       externalAccountArn: `arn:aws:iam::${B}:role/Evident-Service-Role`,
     });
-    await publish(sns, up.topic.arn, offList);
-    await publish(sns, up.topic.arn, mismatch);
+    await publish(hub.sns, hub.up.topic.arn, offList);
+    await publish(hub.sns, hub.up.topic.arn, mismatch);
 
     const run = await start();
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(outcomesOf(results)).toEqual({ rejected: 2 });
     expect(requests(run, 'AssumeRole')).toEqual([]);
@@ -237,7 +210,7 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
   it('records failed, terminally, when the member role is missing or refuses the hub (AccessDenied), and consumes the message', async () => {
     const groupId = await createGroup(B, 'us-east-1', [WORLD_SSH]);
     const doc = alert(B, 'us-east-1', groupId);
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
 
     const run = await start();
     // moto lets AssumeRole into any role, even a missing one; AWS answers AccessDenied for both cases.
@@ -251,7 +224,7 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
         ),
       },
     );
-    const { results, summary } = await consumeOnce(run, sqs, up.queue.url);
+    const { results, summary } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(outcomesOf(results)).toEqual({ failed: 1 });
     expect(summary).toMatchObject({ received: 1, deleted: 1, returned: 0 });
@@ -270,10 +243,10 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
     await ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId }));
     ec2.destroy();
     const doc = alert(C, 'eu-west-1', groupId);
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
 
     const run = await start();
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(outcomesOf(results)).toEqual({ 'resource-gone': 1 });
     expect(await run.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
@@ -288,8 +261,8 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
     const racing = await createGroup(B, 'eu-west-1', [WORLD_SSH]);
     const closedDoc = alert(A, 'eu-west-1', closed);
     const racingDoc = alert(B, 'eu-west-1', racing);
-    await publish(sns, up.topic.arn, closedDoc);
-    await publish(sns, up.topic.arn, racingDoc);
+    await publish(hub.sns, hub.up.topic.arn, closedDoc);
+    await publish(hub.sns, hub.up.topic.arn, racingDoc);
 
     const run = await start();
     // Someone else removes the rule right after the hub described the group: the hub's describe answers with
@@ -301,7 +274,7 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
       status: 200,
       body: describeResponse(B, racing, [WORLD_SSH]),
     });
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(outcomesOf(results)).toEqual({ 'already-compliant': 2 });
     expect(requests(run, 'RevokeSecurityGroupIngress')).toHaveLength(1);
@@ -327,7 +300,7 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
   it('retries when a revoke reports the rule gone but the group read again still has it, and remediates on redelivery', async () => {
     const groupId = await createGroup(C, 'eu-west-1', [WORLD_SSH, OFFICE_SSH]);
     const doc = alert(C, 'eu-west-1', groupId);
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
 
     const run = await start();
     run.proxy.failNext((r) => r.action === 'RevokeSecurityGroupIngress' && r.params.GroupId === groupId, {
@@ -337,7 +310,7 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
         'The specified rule does not exist in this security group.',
       ),
     });
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(results.map((r) => r.outcome)).toEqual(['retry', 'remediated']);
     expect(results[0]?.error).toMatchObject({
@@ -357,10 +330,10 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
   it('ignores a pass alert without assuming any role', async () => {
     const groupId = await createGroup(C, 'us-east-1', [WORLD_SSH]);
     const doc = alert(C, 'us-east-1', groupId, { status: 'pass' });
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
 
     const run = await start();
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(outcomesOf(results)).toEqual({ ignored: 1 });
     expect(requests(run, 'AssumeRole')).toEqual([]);
@@ -378,12 +351,12 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
     const badAccount = alert(A, 'us-east-1', groupId);
     badAccount.included.find((e: { type: string }) => e.type === 'external_accounts').attributes.account =
       '12345';
-    await publish(sns, up.topic.arn, '{"data": {"id": ');
-    await publish(sns, up.topic.arn, good);
-    await publish(sns, up.topic.arn, badAccount);
+    await publish(hub.sns, hub.up.topic.arn, '{"data": {"id": ');
+    await publish(hub.sns, hub.up.topic.arn, good);
+    await publish(hub.sns, hub.up.topic.arn, badAccount);
 
     const run = await start();
-    const { results, summary } = await consumeOnce(run, sqs, up.queue.url);
+    const { results, summary } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(summary.batches).toBe(1);
     expect(outcomesOf(results)).toEqual({ rejected: 2, remediated: 1 });

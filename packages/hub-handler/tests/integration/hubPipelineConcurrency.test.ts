@@ -1,19 +1,13 @@
 import type { IpPermission } from '@aws-sdk/client-ec2';
-import type { SNSClient } from '@aws-sdk/client-sns';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { LedgerRecord } from '@remediation-hub/core';
 import { type EvidentDocument, makeAlert } from '@remediation-hub/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RateLimiter } from '../../src/adapters/TokenBucketLimiter.js';
 import type { AlertResult } from '../../src/handler/processAlert.js';
-import type { LocalUpResult } from '../../src/local/localUp.js';
 import {
   consumeOnce,
   createGroup,
   eventOf,
-  type HubRun,
-  hubSns,
-  hubSqs,
   ingressRules,
   invoke,
   outcomesOf,
@@ -21,9 +15,8 @@ import {
   queueDepth,
   receiveMessages,
   settle,
-  startHubRun,
   uniqueName,
-  upTestHub,
+  useTestHub,
 } from '../support/testHub.js';
 
 // Accounts 333333333340-349 belong to this file.
@@ -96,47 +89,26 @@ function startingLine(parties: number): RateLimiter {
  * other's port (review finding 1).
  */
 describe('hub pipeline: several alerts about one security group at once (narrow)', () => {
-  let up: LocalUpResult;
-  let sns: SNSClient;
-  let sqs: SQSClient;
-  const runs: HubRun[] = [];
-
-  const start = async (limiter?: RateLimiter) => {
-    const run = await startHubRun(up, { STRATEGY: 'narrow' }, limiter ? { limiter } : {});
-    runs.push(run);
-    return run;
-  };
+  const hub = useTestHub('concurrency', [A, B]);
+  const start = (limiter?: RateLimiter) => hub.start({ STRATEGY: 'narrow' }, limiter ? { limiter } : {});
   const sshAndRdp = (accountId: string, groupId: string): EvidentDocument[] =>
     ['AWS:EC2-002', 'AWS:EC2-004'].map((signature) =>
       makeAlert({ id: uniqueName('alert'), accountId, region: 'us-east-1', groupId, signature }),
     );
   const expectDrained = async () => {
-    expect(await queueDepth(sqs, up.queue.url)).toEqual({ visible: 0, inFlight: 0 });
-    expect(await queueDepth(sqs, up.deadLetterQueue.url)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueDepth(hub.sqs, hub.up.queue.url)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueDepth(hub.sqs, hub.up.deadLetterQueue.url)).toEqual({ visible: 0, inFlight: 0 });
   };
-
-  beforeAll(async () => {
-    up = await upTestHub('concurrency', [A, B]);
-    sns = hubSns();
-    sqs = hubSqs();
-  });
-  afterEach(async () => {
-    for (const run of runs.splice(0)) await run.close();
-  });
-  afterAll(() => {
-    sns.destroy();
-    sqs.destroy();
-  });
 
   it('closes SSH and RDP of one world-open range when both alerts come in one batch: one after the other, each narrowing what the other left', async () => {
     const groupId = await createGroup(A, 'us-east-1', [WORLD_ALL_TCP]);
     const docs = sshAndRdp(A, groupId);
-    for (const doc of docs) await publish(sns, up.topic.arn, doc);
+    for (const doc of docs) await publish(hub.sns, hub.up.topic.arn, doc);
 
     const run = await start();
-    const messages = await receiveMessages(sqs, up.queue.url, 2);
+    const messages = await receiveMessages(hub.sqs, hub.up.queue.url, 2);
     const response = await invoke(run, eventOf(messages));
-    await settle(sqs, up.queue.url, messages, response.batchItemFailures);
+    await settle(hub.sqs, hub.up.queue.url, messages, response.batchItemFailures);
 
     expect(response.batchItemFailures).toEqual([]);
     expect(await closedTcpPorts(A, 'us-east-1', groupId)).toEqual([22, 3389]);
@@ -152,20 +124,20 @@ describe('hub pipeline: several alerts about one security group at once (narrow)
   it('closes SSH and RDP when two Lambda containers race on the group: the one whose revocation found the range gone retries, and converges on redelivery', async () => {
     const groupId = await createGroup(B, 'us-east-1', [WORLD_ALL_TCP]);
     const docs = sshAndRdp(B, groupId);
-    for (const doc of docs) await publish(sns, up.topic.arn, doc);
+    for (const doc of docs) await publish(hub.sns, hub.up.topic.arn, doc);
 
     // Both containers describe the group and plan before either changes it.
     const line = startingLine(2);
     const x = await start(line);
     const y = await start(line);
-    const messages = await receiveMessages(sqs, up.queue.url, 2);
+    const messages = await receiveMessages(hub.sqs, hub.up.queue.url, 2);
     const batches = [messages.slice(0, 1), messages.slice(1)];
     const responses = await Promise.all([
       invoke(x, eventOf(batches[0] ?? [])),
       invoke(y, eventOf(batches[1] ?? [])),
     ]);
     for (const [i, response] of responses.entries()) {
-      await settle(sqs, up.queue.url, batches[i] ?? [], response.batchItemFailures);
+      await settle(hub.sqs, hub.up.queue.url, batches[i] ?? [], response.batchItemFailures);
     }
 
     // Both revoked 0-65535 from the same plan; EC2 confirms it to one of them.
@@ -191,7 +163,7 @@ describe('hub pipeline: several alerts about one security group at once (narrow)
     }
 
     // The redelivery plans from the group the winner left.
-    const { results } = await consumeOnce(x, sqs, up.queue.url);
+    const { results } = await consumeOnce(x, hub.sqs, hub.up.queue.url);
     expect(results.map((r: AlertResult) => r.outcome)).toEqual(retried.map(() => 'remediated'));
     expect(outcomesOf(results)).toEqual(retried.length > 0 ? { remediated: retried.length } : {});
 

@@ -1,17 +1,12 @@
 import { RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
-import type { SNSClient } from '@aws-sdk/client-sns';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { ec2Error, makeAlert } from '@remediation-hub/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalUpResult } from '../../src/local/localUp.js';
+import { describe, expect, it } from 'vitest';
 import {
   consumeOnce,
   createGroup,
   eventOf,
   flattenRules,
   type HubRun,
-  hubSns,
-  hubSqs,
   ingressRules,
   invoke,
   memberEc2,
@@ -20,10 +15,10 @@ import {
   publish,
   queueDepth,
   receiveMessages,
+  requestsOf,
   settle,
-  startHubRun,
   uniqueName,
-  upTestHub,
+  useTestHub,
   WORLD_SSH,
 } from '../support/testHub.js';
 
@@ -33,47 +28,26 @@ const B = '333333333361';
 
 /** Retries, leases, dry-run and strategies, through SNS → SQS → handler. */
 describe('hub pipeline: recovery and modes', () => {
-  let up: LocalUpResult;
-  let sns: SNSClient;
-  let sqs: SQSClient;
-  const runs: HubRun[] = [];
-
-  const start = async (env: Record<string, string> = {}) => {
-    const run = await startHubRun(up, env);
-    runs.push(run);
-    return run;
-  };
+  const hub = useTestHub('recovery', [A, B]);
+  const start = (env: Record<string, string> = {}) => hub.start(env);
   const alert = (accountId: string, region: string, groupId: string, signature?: string) =>
     makeAlert({ id: uniqueName('alert'), accountId, region, groupId, ...(signature ? { signature } : {}) });
-  const requests = (run: HubRun, action: string) => run.proxy.requests.filter((r) => r.action === action);
-
-  beforeAll(async () => {
-    up = await upTestHub('recovery', [A, B]);
-    sns = hubSns();
-    sqs = hubSqs();
-  });
-  afterEach(async () => {
-    for (const run of runs.splice(0)) await run.close();
-  });
-  afterAll(() => {
-    sns.destroy();
-    sqs.destroy();
-  });
+  const requests = requestsOf;
 
   it('reports a retryable error in batchItemFailures, keeps the record open, and remediates on redelivery', async () => {
     const groupId = await createGroup(A, 'us-east-1', [WORLD_SSH, OFFICE_SSH]);
     const doc = alert(A, 'us-east-1', groupId);
     const other = await createGroup(A, 'us-east-1', [WORLD_SSH]);
     const otherDoc = alert(A, 'us-east-1', other);
-    await publish(sns, up.topic.arn, doc);
-    await publish(sns, up.topic.arn, otherDoc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, otherDoc);
 
     const run = await start();
     run.proxy.failNext((r) => r.action === 'RevokeSecurityGroupIngress' && r.params.GroupId === groupId, {
       status: 503,
       body: ec2Error('RequestLimitExceeded', 'Request limit exceeded.'),
     });
-    const messages = await receiveMessages(sqs, up.queue.url, 2);
+    const messages = await receiveMessages(hub.sqs, hub.up.queue.url, 2);
     const response = await invoke(run, eventOf(messages));
     const failedId = messages.find((m) => JSON.parse(m.Body ?? '{}').data.id === doc.data.id)?.MessageId;
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: failedId }]);
@@ -88,21 +62,21 @@ describe('hub pipeline: recovery and modes', () => {
       'tcp 22-22 10.0.0.0/8',
     ]);
 
-    await settle(sqs, up.queue.url, messages, response.batchItemFailures);
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    await settle(hub.sqs, hub.up.queue.url, messages, response.batchItemFailures);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(outcomesOf(results)).toEqual({ remediated: 1 });
     const record = await run.root.ledger.get(doc.data.id, 'fail');
     expect(record).toMatchObject({ state: 'completed', outcome: 'remediated', attempts: 2 });
     expect(record?.error).toBeUndefined();
     expect(await ingressRules(A, 'us-east-1', groupId)).toEqual(['tcp 22-22 10.0.0.0/8']);
-    expect(await queueDepth(sqs, up.queue.url)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueDepth(hub.sqs, hub.up.queue.url)).toEqual({ visible: 0, inFlight: 0 });
   });
 
   it('keeps what an attempt revoked before a retryable error, so the final record holds every revocation', async () => {
     const groupId = await createGroup(A, 'eu-west-1', [{ ...WORLD_SSH, Ipv6Ranges: [{ CidrIpv6: '::/0' }] }]);
     const doc = alert(A, 'eu-west-1', groupId);
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
 
     const run = await start();
     let revokes = 0;
@@ -110,7 +84,7 @@ describe('hub pipeline: recovery and modes', () => {
       (r) => r.action === 'RevokeSecurityGroupIngress' && r.params.GroupId === groupId && ++revokes === 2,
       { status: 500, body: ec2Error('InternalError', 'An internal error has occurred.') },
     );
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(results.map((r) => r.outcome)).toEqual(['retry', 'remediated']);
     const record = await run.root.ledger.get(doc.data.id, 'fail');
@@ -147,12 +121,12 @@ describe('hub pipeline: recovery and modes', () => {
   it('keeps the audit trail when every ledger write after the revoke fails: the attempt that takes over records remediated, the revocation and the group as it first was', async () => {
     const groupId = await createGroup(B, 'ap-southeast-2', [WORLD_SSH, OFFICE_SSH]);
     const doc = alert(B, 'ap-southeast-2', groupId);
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
 
     const run = await start({ LEASE_SECONDS: '120' });
     // The completion and the lease release both fail: the record stays as checkpointed before the revoke.
     failLedgerWritesAfterRevoke(run, doc.data.id, groupId, 2);
-    const messages = await receiveMessages(sqs, up.queue.url, 1);
+    const messages = await receiveMessages(hub.sqs, hub.up.queue.url, 1);
     const response = await invoke(run, eventOf(messages));
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: messages[0]?.MessageId }]);
@@ -178,9 +152,9 @@ describe('hub pipeline: recovery and modes', () => {
     });
 
     // The redelivery comes once the first attempt's lease has expired, and takes the alert over.
-    await settle(sqs, up.queue.url, messages, response.batchItemFailures);
+    await settle(hub.sqs, hub.up.queue.url, messages, response.batchItemFailures);
     run.clock.advanceSeconds(121);
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(results).toEqual([expect.objectContaining({ outcome: 'remediated', takenOver: true })]);
     const record = await run.root.ledger.get(doc.data.id, 'fail');
@@ -205,7 +179,7 @@ describe('hub pipeline: recovery and modes', () => {
     const worldRange = { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] };
     const groupId = await createGroup(B, 'eu-central-1', [WORLD_SSH, worldRange]);
     const doc = alert(B, 'eu-central-1', groupId);
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
 
     // Attempt 1 revokes one rule, is throttled on the other (AWS_MAX_ATTEMPTS=1), and releases its lease.
     const run = await start({ LEASE_SECONDS: '120' });
@@ -214,7 +188,7 @@ describe('hub pipeline: recovery and modes', () => {
       (r) => r.action === 'RevokeSecurityGroupIngress' && r.params.GroupId === groupId && ++revokes === 2,
       { status: 503, body: ec2Error('RequestLimitExceeded', 'Request limit exceeded.') },
     );
-    const messages = await receiveMessages(sqs, up.queue.url, 1);
+    const messages = await receiveMessages(hub.sqs, hub.up.queue.url, 1);
     const response = await invoke(run, eventOf(messages));
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: messages[0]?.MessageId }]);
     const released = await run.root.ledger.get(doc.data.id, 'fail');
@@ -245,9 +219,9 @@ describe('hub pipeline: recovery and modes', () => {
     ec2.destroy();
 
     // Attempt 3 takes the alert over once attempt 2's lease has expired.
-    await settle(sqs, up.queue.url, messages, response.batchItemFailures);
+    await settle(hub.sqs, hub.up.queue.url, messages, response.batchItemFailures);
     run.clock.advanceSeconds(121);
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(results).toEqual([expect.objectContaining({ outcome: 'remediated', takenOver: true })]);
     const record = await run.root.ledger.get(doc.data.id, 'fail');
@@ -262,11 +236,11 @@ describe('hub pipeline: recovery and modes', () => {
   it('keeps the work on the record when only the final ledger write fails: the redelivery records remediated with the revocation and its request id', async () => {
     const groupId = await createGroup(B, 'ap-southeast-2', [WORLD_SSH, OFFICE_SSH]);
     const doc = alert(B, 'ap-southeast-2', groupId);
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
 
     const run = await start();
     failLedgerWritesAfterRevoke(run, doc.data.id, groupId, 1);
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(results.map((r) => r.outcome)).toEqual(['retry', 'remediated']);
     expect(results[0]?.error).toMatchObject({ name: 'ThrottledError', retryable: true });
@@ -284,7 +258,7 @@ describe('hub pipeline: recovery and modes', () => {
   it('leaves a live lease of another worker alone and takes it over once it has expired', async () => {
     const groupId = await createGroup(B, 'eu-west-1', [WORLD_SSH]);
     const doc = alert(B, 'eu-west-1', groupId);
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
 
     const run = await start({ LEASE_SECONDS: '60' });
     // A worker claimed the alert and crashed before completing it.
@@ -297,14 +271,14 @@ describe('hub pipeline: recovery and modes', () => {
       now: run.clock.now(),
     });
 
-    const messages = await receiveMessages(sqs, up.queue.url, 1);
+    const messages = await receiveMessages(hub.sqs, hub.up.queue.url, 1);
     const early = await invoke(run, eventOf(messages));
     expect(early.batchItemFailures).toEqual([{ itemIdentifier: messages[0]?.MessageId }]);
     expect(requests(run, 'AssumeRole')).toEqual([]);
-    await settle(sqs, up.queue.url, messages, early.batchItemFailures);
+    await settle(hub.sqs, hub.up.queue.url, messages, early.batchItemFailures);
 
     run.clock.advanceSeconds(61);
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(results).toEqual([expect.objectContaining({ outcome: 'remediated', takenOver: true })]);
     expect(await run.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
@@ -317,7 +291,7 @@ describe('hub pipeline: recovery and modes', () => {
   it('changes nothing once its lease is about to expire: a retry, and the redelivery remediates', async () => {
     const groupId = await createGroup(B, 'us-east-1', [WORLD_SSH, OFFICE_SSH]);
     const doc = alert(B, 'us-east-1', groupId);
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
 
     const run = await start({ LEASE_SECONDS: '120' });
     // The attempt stalls after describing the group (a paused container): 110 of its 120 s are gone.
@@ -332,7 +306,7 @@ describe('hub pipeline: recovery and modes', () => {
       },
       { status: 500 },
     );
-    const messages = await receiveMessages(sqs, up.queue.url, 1);
+    const messages = await receiveMessages(hub.sqs, hub.up.queue.url, 1);
     const response = await invoke(run, eventOf(messages));
 
     expect(stalled).toBe(true);
@@ -347,8 +321,8 @@ describe('hub pipeline: recovery and modes', () => {
       'tcp 22-22 10.0.0.0/8',
     ]);
 
-    await settle(sqs, up.queue.url, messages, response.batchItemFailures);
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    await settle(hub.sqs, hub.up.queue.url, messages, response.batchItemFailures);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
     expect(outcomesOf(results)).toEqual({ remediated: 1 });
     expect(await run.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
       outcome: 'remediated',
@@ -362,7 +336,7 @@ describe('hub pipeline: recovery and modes', () => {
       { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
     ]);
     const doc = alert(B, 'us-west-1', groupId);
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
 
     const run = await start({ STRATEGY: 'narrow', LEASE_SECONDS: '120' });
     // The revoke takes most of the lease.
@@ -377,7 +351,7 @@ describe('hub pipeline: recovery and modes', () => {
       },
       { status: 500 },
     );
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(results.map((r) => r.outcome)).toEqual(['retry', 'remediated']);
     expect(results[0]?.error).toMatchObject({ name: 'LeaseContentionError', retryable: true });
@@ -399,14 +373,14 @@ describe('hub pipeline: recovery and modes', () => {
   it('retries when EC2 refuses the member session (AuthFailure), and the redelivery assumes the role again and remediates', async () => {
     const groupId = await createGroup(A, 'ca-central-1', [WORLD_SSH]);
     const doc = alert(A, 'ca-central-1', groupId);
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
 
     const run = await start();
     run.proxy.failNext((r) => r.action === 'DescribeSecurityGroups' && r.params['GroupId.1'] === groupId, {
       status: 401,
       body: ec2Error('AuthFailure', 'AWS was not able to validate the provided access credentials'),
     });
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(results.map((r) => r.outcome)).toEqual(['retry', 'remediated']);
     expect(results[0]?.error).toMatchObject({
@@ -426,10 +400,10 @@ describe('hub pipeline: recovery and modes', () => {
   it('records the plan and revokes nothing in dry-run mode', async () => {
     const groupId = await createGroup(A, 'eu-west-1', [WORLD_SSH, OFFICE_SSH]);
     const doc = alert(A, 'eu-west-1', groupId);
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
 
     const run = await start({ REMEDIATION_MODE: 'dry-run' });
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(outcomesOf(results)).toEqual({ 'dry-run': 1 });
     expect(requests(run, 'RevokeSecurityGroupIngress')).toEqual([]);
@@ -450,11 +424,11 @@ describe('hub pipeline: recovery and modes', () => {
     const inB = await createGroup(B, 'us-east-1', [WORLD_SSH]);
     const docA = alert(A, 'us-east-1', inA);
     const docB = alert(B, 'us-east-1', inB);
-    await publish(sns, up.topic.arn, docA);
-    await publish(sns, up.topic.arn, docB);
+    await publish(hub.sns, hub.up.topic.arn, docA);
+    await publish(hub.sns, hub.up.topic.arn, docB);
 
     const run = await start({ DRY_RUN_ACCOUNTS: B });
-    await consumeOnce(run, sqs, up.queue.url);
+    await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect((await run.root.ledger.get(docA.data.id, 'fail'))?.outcome).toBe('remediated');
     expect(await run.root.ledger.get(docB.data.id, 'fail')).toMatchObject({
@@ -470,10 +444,10 @@ describe('hub pipeline: recovery and modes', () => {
       { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
     ]);
     const doc = alert(A, 'us-west-2', groupId);
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
 
     const run = await start({ STRATEGY: 'narrow' });
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(outcomesOf(results)).toEqual({ remediated: 1 });
     expect(await ingressRules(A, 'us-west-2', groupId)).toEqual([
@@ -502,7 +476,7 @@ describe('hub pipeline: recovery and modes', () => {
         { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
       ]);
       const doc = alert(A, 'ap-south-1', groupId);
-      await publish(sns, up.topic.arn, doc);
+      await publish(hub.sns, hub.up.topic.arn, doc);
 
       const run = await start({ STRATEGY: 'narrow' });
       let authorizations = 0;
@@ -513,7 +487,7 @@ describe('hub pipeline: recovery and modes', () => {
           ++authorizations === failing,
         { status, body: ec2Error(code, 'The request was refused.') },
       );
-      const { results } = await consumeOnce(run, sqs, up.queue.url);
+      const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
       expect(outcomesOf(results)).toEqual({ remediated: 1 });
       expect(await ingressRules(A, 'ap-south-1', groupId)).toEqual(left);
@@ -537,7 +511,7 @@ describe('hub pipeline: recovery and modes', () => {
       { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
     ]);
     const doc = alert(A, 'eu-north-1', groupId);
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
 
     // AWS_MAX_ATTEMPTS is 1 in these runs: the first failure is what the hub sees after the SDK's retries.
     const run = await start({ STRATEGY: 'narrow' });
@@ -549,7 +523,7 @@ describe('hub pipeline: recovery and modes', () => {
         ++authorizations === 1,
       { status: 503, body: ec2Error('RequestLimitExceeded', 'Request limit exceeded.') },
     );
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(outcomesOf(results)).toEqual({ remediated: 1 });
     expect(await ingressRules(A, 'eu-north-1', groupId)).toEqual([
@@ -572,7 +546,7 @@ describe('hub pipeline: recovery and modes', () => {
       { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
     ]);
     const doc = alert(A, 'eu-west-3', groupId);
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
 
     const run = await start({ STRATEGY: 'narrow' });
     run.proxy.failNext(
@@ -580,7 +554,7 @@ describe('hub pipeline: recovery and modes', () => {
       { status: 503, body: ec2Error('RequestLimitExceeded', 'Request limit exceeded.') },
       10,
     );
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(outcomesOf(results)).toEqual({ remediated: 1 });
     expect(await ingressRules(A, 'eu-west-3', groupId)).toEqual([]);
@@ -604,11 +578,11 @@ describe('hub pipeline: recovery and modes', () => {
     const open = await createGroup(B, 'eu-west-1', [WORLD_SSH]);
     const exemptDoc = alert(B, 'eu-west-1', exempt);
     const unknownDoc = alert(B, 'eu-west-1', open, 'AWS:EC2-999');
-    await publish(sns, up.topic.arn, exemptDoc);
-    await publish(sns, up.topic.arn, unknownDoc);
+    await publish(hub.sns, hub.up.topic.arn, exemptDoc);
+    await publish(hub.sns, hub.up.topic.arn, unknownDoc);
 
     const run = await start();
-    const { results } = await consumeOnce(run, sqs, up.queue.url);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(outcomesOf(results)).toEqual({ exempt: 1, unsupported: 1 });
     expect(requests(run, 'RevokeSecurityGroupIngress')).toEqual([]);
@@ -620,10 +594,10 @@ describe('hub pipeline: recovery and modes', () => {
     const groupId = await createGroup(A, 'eu-central-1', [WORLD_SSH]);
     const doc = alert(A, 'eu-central-1', groupId);
     doc.data.attributes.untrusted_note = 'INJECTED-VALUE';
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
 
     const run = await start({ LOG_LEVEL: 'debug' });
-    await consumeOnce(run, sqs, up.queue.url);
+    await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     const { credentials } = await run.root.credentials.forAccount(A);
     const text = run.log.text();

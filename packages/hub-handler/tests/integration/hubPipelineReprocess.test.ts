@@ -1,27 +1,21 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SNSClient } from '@aws-sdk/client-sns';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { makeAlert, snsEnvelope } from '@remediation-hub/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { LocalUpResult } from '../../src/local/localUp.js';
 import {
   consumeOnce,
   createGroup,
   flattenRules,
-  type HubRun,
-  hubSns,
-  hubSqs,
   ingressRules,
   OFFICE_SSH,
   outcomesOf,
   publish,
   queueDepth,
-  startHubRun,
+  requestsOf,
   uniqueName,
-  upTestHub,
+  useTestHub,
   WORLD_SSH,
 } from '../support/testHub.js';
 
@@ -36,40 +30,21 @@ const C = '333333333322';
  * everything else stays a counted duplicate.
  */
 describe('hub pipeline: a notification processed again after the configuration changed', () => {
-  let up: LocalUpResult;
-  let sns: SNSClient;
-  let sqs: SQSClient;
-  const runs: HubRun[] = [];
-
-  const start = async (env: Record<string, string> = {}) => {
-    const run = await startHubRun(up, env);
-    runs.push(run);
-    return run;
-  };
+  const hub = useTestHub('reprocess', [A, B, C]);
+  const start = (env: Record<string, string> = {}) => hub.start(env);
   const alert = (accountId: string, region: string, groupId: string) =>
     makeAlert({ id: uniqueName('alert'), accountId, region, groupId });
-  const requests = (run: HubRun, action: string) => run.proxy.requests.filter((r) => r.action === action);
-
-  beforeAll(async () => {
-    up = await upTestHub('reprocess', [A, B, C]);
-    sns = hubSns();
-    sqs = hubSqs();
-  });
-  afterEach(async () => {
-    for (const run of runs.splice(0)) await run.close();
-  });
-  afterAll(() => {
-    sns.destroy();
-    sqs.destroy();
-  });
+  const requests = requestsOf;
 
   it('remediates a notification recorded as dry-run when it comes again after its account left DRY_RUN_ACCOUNTS', async () => {
     const groupId = await createGroup(A, 'us-east-1', [WORLD_SSH, OFFICE_SSH]);
     const doc = alert(A, 'us-east-1', groupId);
 
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
     const onboarding = await start({ DRY_RUN_ACCOUNTS: A });
-    expect(outcomesOf((await consumeOnce(onboarding, sqs, up.queue.url)).results)).toEqual({ 'dry-run': 1 });
+    expect(outcomesOf((await consumeOnce(onboarding, hub.sqs, hub.up.queue.url)).results)).toEqual({
+      'dry-run': 1,
+    });
     const planned = await onboarding.root.ledger.get(doc.data.id, 'fail');
     expect(planned).toMatchObject({ outcome: 'dry-run', mode: 'dry-run', attempts: 1 });
     expect(await ingressRules(A, 'us-east-1', groupId)).toEqual([
@@ -78,9 +53,9 @@ describe('hub pipeline: a notification processed again after the configuration c
     ]);
 
     // The operator removes the account from DRY_RUN_ACCOUNTS; the same notification arrives again.
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
     const remediating = await start();
-    const { results } = await consumeOnce(remediating, sqs, up.queue.url);
+    const { results } = await consumeOnce(remediating, hub.sqs, hub.up.queue.url);
 
     expect(results).toEqual([expect.objectContaining({ outcome: 'remediated', takenOver: false })]);
     expect(requests(remediating, 'RevokeSecurityGroupIngress')).toHaveLength(1);
@@ -107,29 +82,35 @@ describe('hub pipeline: a notification processed again after the configuration c
     expect(records[0]?.error).toBeUndefined();
 
     // Remediated is final: one more delivery is a counted duplicate, and nothing is called.
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
     const later = await start();
-    expect(outcomesOf((await consumeOnce(later, sqs, up.queue.url)).results)).toEqual({ duplicate: 1 });
+    expect(outcomesOf((await consumeOnce(later, hub.sqs, hub.up.queue.url)).results)).toEqual({
+      duplicate: 1,
+    });
     expect(requests(later, 'AssumeRole')).toEqual([]);
     expect(await later.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
       outcome: 'remediated',
       attempts: 2,
       duplicateDeliveries: 1,
     });
-    expect(await queueDepth(sqs, up.queue.url)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueDepth(hub.sqs, hub.up.queue.url)).toEqual({ visible: 0, inFlight: 0 });
   });
 
   it('keeps a dry-run notification a duplicate while the hub is still in dry-run', async () => {
     const groupId = await createGroup(B, 'eu-west-1', [WORLD_SSH]);
     const doc = alert(B, 'eu-west-1', groupId);
 
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
     const first = await start({ REMEDIATION_MODE: 'dry-run' });
-    expect(outcomesOf((await consumeOnce(first, sqs, up.queue.url)).results)).toEqual({ 'dry-run': 1 });
+    expect(outcomesOf((await consumeOnce(first, hub.sqs, hub.up.queue.url)).results)).toEqual({
+      'dry-run': 1,
+    });
 
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
     const second = await start({ REMEDIATION_MODE: 'dry-run' });
-    expect(outcomesOf((await consumeOnce(second, sqs, up.queue.url)).results)).toEqual({ duplicate: 1 });
+    expect(outcomesOf((await consumeOnce(second, hub.sqs, hub.up.queue.url)).results)).toEqual({
+      duplicate: 1,
+    });
 
     expect(requests(second, 'AssumeRole')).toEqual([]);
     expect(await second.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
@@ -144,9 +125,11 @@ describe('hub pipeline: a notification processed again after the configuration c
     const groupId = await createGroup(C, 'us-east-1', [WORLD_SSH]);
     const doc = alert(C, 'us-east-1', groupId);
 
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
     const before = await start({ ALLOWED_ACCOUNTS: `${A},${B}` });
-    expect(outcomesOf((await consumeOnce(before, sqs, up.queue.url)).results)).toEqual({ rejected: 1 });
+    expect(outcomesOf((await consumeOnce(before, hub.sqs, hub.up.queue.url)).results)).toEqual({
+      rejected: 1,
+    });
     expect(requests(before, 'AssumeRole')).toEqual([]);
     expect(await before.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
       outcome: 'rejected',
@@ -154,9 +137,11 @@ describe('hub pipeline: a notification processed again after the configuration c
     });
 
     // The account is added to ALLOWED_ACCOUNTS; the same notification arrives again.
-    await publish(sns, up.topic.arn, doc);
+    await publish(hub.sns, hub.up.topic.arn, doc);
     const after = await start({ ALLOWED_ACCOUNTS: `${A},${B},${C}` });
-    expect(outcomesOf((await consumeOnce(after, sqs, up.queue.url)).results)).toEqual({ remediated: 1 });
+    expect(outcomesOf((await consumeOnce(after, hub.sqs, hub.up.queue.url)).results)).toEqual({
+      remediated: 1,
+    });
 
     expect(await ingressRules(C, 'us-east-1', groupId)).toEqual([]);
     const records = await after.root.ledger.listByAlert(doc.data.id);
@@ -181,7 +166,7 @@ describe('hub pipeline: a notification processed again after the configuration c
     });
 
     const replay = async (file: string, env: Record<string, string>): Promise<string> => {
-      for (const [name, value] of Object.entries({ ...up.env, LOG_LEVEL: 'error', ...env })) {
+      for (const [name, value] of Object.entries({ ...hub.up.env, LOG_LEVEL: 'error', ...env })) {
         vi.stubEnv(name, value);
       }
       let out = '';

@@ -26,6 +26,7 @@ import {
   startRecordingProxy,
 } from '@remediation-hub/testkit';
 import type { SQSEvent } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { localLambdaContext } from '../../src/cli/hubEnvironment.js';
 import {
   type CompositionRoot,
@@ -340,4 +341,57 @@ export async function settle(
 /** Runs the Lambda handler of `run` on an event. */
 export function invoke(run: HubRun, event: SQSEvent) {
   return createLambdaHandler(run.root)(event, localLambdaContext('test-lambda'));
+}
+
+/** A hub for one test file: created once, with hub SNS/SQS clients, and every run started closed after each test. */
+export interface TestHubFixture {
+  readonly up: LocalUpResult;
+  readonly sns: SNSClient;
+  readonly sqs: SQSClient;
+  start(env?: Record<string, string>, rootOptions?: Pick<CompositionRootOptions, 'limiter'>): Promise<HubRun>;
+}
+
+/** Registers the file's hooks (beforeAll, afterEach, afterAll) and returns the hub they manage. */
+export function useTestHub(name: string, accounts: string[]): TestHubFixture {
+  let up: LocalUpResult | undefined;
+  let sns: SNSClient | undefined;
+  let sqs: SQSClient | undefined;
+  const runs: HubRun[] = [];
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the test hub is used before its beforeAll ran');
+    return value;
+  };
+  beforeAll(async () => {
+    up = await upTestHub(name, accounts);
+    sns = hubSns();
+    sqs = hubSqs();
+  });
+  afterEach(async () => {
+    for (const run of runs.splice(0)) await run.close();
+  });
+  afterAll(() => {
+    sns?.destroy();
+    sqs?.destroy();
+  });
+  return {
+    get up() {
+      return ready(up);
+    },
+    get sns() {
+      return ready(sns);
+    },
+    get sqs() {
+      return ready(sqs);
+    },
+    async start(env = {}, rootOptions = {}) {
+      const run = await startHubRun(ready(up), env, rootOptions);
+      runs.push(run);
+      return run;
+    },
+  };
+}
+
+/** The requests of one API action that a run's recording proxy saw. */
+export function requestsOf(run: HubRun, action: string) {
+  return run.proxy.requests.filter((r) => r.action === action);
 }
