@@ -17,19 +17,12 @@ import {
   settle,
   uniqueName,
   useTestHub,
+  WORLD_ALL_TCP,
 } from '../support/testHub.js';
 
 // Accounts 333333333340-349 belong to this file.
 const A = '333333333340';
 const B = '333333333341';
-
-/** One rule that opens every tcp port to the world: Evident raises EC2-002 (SSH), EC2-004 (RDP), ... for it. */
-const WORLD_ALL_TCP: IpPermission = {
-  IpProtocol: 'tcp',
-  FromPort: 0,
-  ToPort: 65535,
-  IpRanges: [{ CidrIp: '0.0.0.0/0' }],
-};
 
 /** The tcp ports 0-65535 that no world-open tcp rule of the group covers. */
 async function closedTcpPorts(accountId: string, region: string, groupId: string): Promise<number[]> {

@@ -19,6 +19,7 @@ import {
   settle,
   uniqueName,
   useTestHub,
+  WORLD_ALL_TCP,
   WORLD_SSH,
 } from '../support/testHub.js';
 
@@ -33,6 +34,13 @@ describe('hub pipeline: recovery and modes', () => {
   const alert = (accountId: string, region: string, groupId: string, signature?: string) =>
     makeAlert({ id: uniqueName('alert'), accountId, region, groupId, ...(signature ? { signature } : {}) });
   const requests = requestsOf;
+  /** A group with every tcp port open to the world, and its SSH alert published to the hub's topic. */
+  const publishWorldRangeAlert = async (accountId: string, region: string) => {
+    const groupId = await createGroup(accountId, region, [WORLD_ALL_TCP]);
+    const doc = alert(accountId, region, groupId);
+    await publish(hub.sns, hub.up.topic.arn, doc);
+    return { groupId, doc };
+  };
 
   it('reports a retryable error in batchItemFailures, keeps the record open, and remediates on redelivery', async () => {
     const groupId = await createGroup(A, 'us-east-1', [WORLD_SSH, OFFICE_SSH]);
@@ -332,11 +340,7 @@ describe('hub pipeline: recovery and modes', () => {
   });
 
   it('narrow: stops before a re-authorization once the lease is about to expire, and the redelivery records the revocation and the re-authorizations never made', async () => {
-    const groupId = await createGroup(B, 'us-west-1', [
-      { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
-    ]);
-    const doc = alert(B, 'us-west-1', groupId);
-    await publish(hub.sns, hub.up.topic.arn, doc);
+    const { groupId, doc } = await publishWorldRangeAlert(B, 'us-west-1');
 
     const run = await start({ STRATEGY: 'narrow', LEASE_SECONDS: '120' });
     // The revoke takes most of the lease.
@@ -440,11 +444,7 @@ describe('hub pipeline: recovery and modes', () => {
   });
 
   it('narrows a world-open port range to everything but the alert’s port with strategy narrow', async () => {
-    const groupId = await createGroup(A, 'us-west-2', [
-      { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
-    ]);
-    const doc = alert(A, 'us-west-2', groupId);
-    await publish(hub.sns, hub.up.topic.arn, doc);
+    const { groupId, doc } = await publishWorldRangeAlert(A, 'us-west-2');
 
     const run = await start({ STRATEGY: 'narrow' });
     const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
@@ -472,11 +472,7 @@ describe('hub pipeline: recovery and modes', () => {
   ])(
     'narrow: records remediated when a re-authorization fails with %s after the revoke, exposure closed and the error kept',
     async (code, status, failing, errorName, left) => {
-      const groupId = await createGroup(A, 'ap-south-1', [
-        { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
-      ]);
-      const doc = alert(A, 'ap-south-1', groupId);
-      await publish(hub.sns, hub.up.topic.arn, doc);
+      const { groupId, doc } = await publishWorldRangeAlert(A, 'ap-south-1');
 
       const run = await start({ STRATEGY: 'narrow' });
       let authorizations = 0;
@@ -507,11 +503,7 @@ describe('hub pipeline: recovery and modes', () => {
   );
 
   it('narrow: tries a re-authorization again after a retryable error (RequestLimitExceeded), and the range is narrowed as planned', async () => {
-    const groupId = await createGroup(A, 'eu-north-1', [
-      { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
-    ]);
-    const doc = alert(A, 'eu-north-1', groupId);
-    await publish(hub.sns, hub.up.topic.arn, doc);
+    const { groupId, doc } = await publishWorldRangeAlert(A, 'eu-north-1');
 
     // AWS_MAX_ATTEMPTS is 1 in these runs: the first failure is what the hub sees after the SDK's retries.
     const run = await start({ STRATEGY: 'narrow' });
@@ -542,11 +534,7 @@ describe('hub pipeline: recovery and modes', () => {
   });
 
   it('narrow: records remediated with the error when a re-authorization still fails with a retryable error after its retries', async () => {
-    const groupId = await createGroup(A, 'eu-west-3', [
-      { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
-    ]);
-    const doc = alert(A, 'eu-west-3', groupId);
-    await publish(hub.sns, hub.up.topic.arn, doc);
+    const { groupId, doc } = await publishWorldRangeAlert(A, 'eu-west-3');
 
     const run = await start({ STRATEGY: 'narrow' });
     run.proxy.failNext(

@@ -74,6 +74,14 @@ export function testClock(): Clock & { advanceSeconds(seconds: number): void } {
   };
 }
 
+/** One rule that opens every tcp port to the world: Evident raises EC2-002 (SSH), EC2-004 (RDP), ... for it. */
+export const WORLD_ALL_TCP: IpPermission = {
+  IpProtocol: 'tcp',
+  FromPort: 0,
+  ToPort: 65535,
+  IpRanges: [{ CidrIp: '0.0.0.0/0' }],
+};
+
 export const WORLD_SSH: IpPermission = {
   IpProtocol: 'tcp',
   FromPort: 22,
