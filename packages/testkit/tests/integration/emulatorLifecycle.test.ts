@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,14 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
   }
 }
 
@@ -56,6 +64,8 @@ describe('emulator lifecycle', () => {
     const stale = spawn('bash', ['-c', 'exec -a moto_server sleep 120'], { stdio: 'ignore' });
     const deadOwner = spawnSync('true').pid;
     const pid = stale.pid as number;
+    // Right after spawn the child may not have exec'd yet (its command line is still this node's).
+    expect(await until(() => cmdline(pid).includes('moto_server'), 5_000)).toBe(true);
     mkdirSync(cacheDir('emulator-run'), { recursive: true });
     writeFileSync(
       join(cacheDir('emulator-run'), `${pid}.json`),
