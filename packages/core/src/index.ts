@@ -14,6 +14,17 @@ export { planRemediation } from './planRemediation.js';
 export type * from './ports.js';
 export { type ProtocolName, protocolName, type ReadPermission, readPermission } from './readPermission.js';
 export { AWS_REGIONS, isKnownRegionCode, regionFromEvidentCode } from './regions.js';
+export {
+  configurationProblems,
+  HUB_SETTINGS,
+  HUB_VARIABLES,
+  type HubConfig,
+  type HubSettingName,
+  hubEnvironment,
+  LOG_LEVELS,
+  loadConfig,
+  partitionOfRegion,
+} from './settings.js';
 export { type Exposure, findSignature, SIGNATURES, type SignatureDefinition } from './signatures.js';
 export { toRecordedError } from './toRecordedError.js';
 export type * from './types.js';

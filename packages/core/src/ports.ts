@@ -103,3 +103,26 @@ export interface Ledger {
   /** Newest first; served by an index whenever a filter names account, resource or outcome. */
   query(query: LedgerQuery): Promise<LedgerRecord[]>;
 }
+
+/**
+ * The ledger writes of one undo, in the order it makes them: `claim` before any EC2 call, then `complete`
+ * or `fail`. Between them the original remediation carries `revertedBy` = the undo event's key and the undo
+ * event is `in-progress` with a lease, so no second undo can start on the same remediation.
+ */
+export interface RevertRecorder {
+  /**
+   * In one transaction: puts the `in-progress` undo event and sets the original's `revertedBy` to its key,
+   * only while the original still changed the group and is neither undone nor being undone. With
+   * `abandoned` (an earlier undo's in-progress event whose lease expired), that event is closed as `failed`
+   * and the original's `revertedBy` moves from it to this one. Refuses (`OperationRefusedError`) when any
+   * of that no longer holds: another undo got there first.
+   */
+  claim(original: LedgerRecord, event: LedgerRecord, abandoned?: LedgerRecord): Promise<void>;
+  /** Writes the finished undo event (`outcome: 'reverted'`); the original already points at it. */
+  complete(event: LedgerRecord): Promise<void>;
+  /**
+   * Writes the undo event as `failed` (what EC2 confirmed before the error, and the error) and removes the
+   * original's `revertedBy`, both or neither: the remediation is not undone, and a later undo may run.
+   */
+  fail(original: LedgerRecord, event: LedgerRecord): Promise<void>;
+}

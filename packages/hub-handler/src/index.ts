@@ -1,4 +1,5 @@
 export { DynamoDbLedger, type DynamoDbLedgerOptions } from './adapters/DynamoDbLedger.js';
+export { DynamoDbRevertRecorder, type RevertRecorderOptions } from './adapters/DynamoDbRevertRecorder.js';
 export {
   type Ec2MutationResult,
   Ec2SecurityGroupGateway,
@@ -13,19 +14,11 @@ export {
   TokenBucketLimiter,
   type TokenBucketOptions,
 } from './adapters/TokenBucketLimiter.js';
-export { main } from './cli/main.js';
 export {
   type CompositionRoot,
   type CompositionRootOptions,
   createCompositionRoot,
 } from './compositionRoot.js';
-export { configurationProblems, type HubConfig, loadConfig, partitionOfRegion } from './config.js';
-export {
-  type ConsumeQueueOptions,
-  type ConsumeSummary,
-  consumeQueue,
-  countOutcomes,
-} from './consume/consumeQueue.js';
 export { createLambdaHandler, type LambdaHandlerOptions } from './handler/createLambdaHandler.js';
 export {
   type AlertMessage,
@@ -38,21 +31,14 @@ export {
   type BatchOptions,
   type BatchProcessorDeps,
   type BatchResult,
+  countOutcomes,
   processBatch,
 } from './handler/processBatch.js';
-export { createLedgerTable, type LedgerTableInfo } from './local/createLedgerTable.js';
-export {
-  EXTERNAL_ID_TAG,
-  type LocalUpOptions,
-  type LocalUpResult,
-  localUp,
-  ORGANIZATION_ACCESS_ROLE,
-} from './local/localUp.js';
-export { MEMBER_ROLE, memberRolePolicyDocument, memberRoleTrustPolicy } from './local/memberRolePolicies.js';
 export {
   type CreateLoggerOptions,
   createLogger,
   type Logger,
+  logLevel,
   REDACTED_PATHS,
 } from './logging/createLogger.js';
 export { systemClock } from './systemClock.js';

@@ -1,5 +1,5 @@
+import { loadConfig } from '@remediation-hub/core';
 import { createCompositionRoot } from './compositionRoot.js';
-import { loadConfig } from './config.js';
 import { createLambdaHandler } from './handler/createLambdaHandler.js';
 import { createLogger, logLevel } from './logging/createLogger.js';
 

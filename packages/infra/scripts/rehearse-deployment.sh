@@ -118,7 +118,7 @@ make_alert() { # alert id -> an Evident alert about $GROUP in $MEMBER, us-east-1
         if .type == "external_accounts" then .attributes.account = $account
           | .attributes.arn = "arn:aws:iam::\($account):role/Evident-Service-Role"
         elif .type == "regions" then .attributes.code = "us_east_1" else . end)' \
-    packages/testkit/fixtures/evident/evident-ec2-002-fail.json >"$WORK/alert-$1.json"
+    packages/local/samples/evident/evident-ec2-002-fail.json >"$WORK/alert-$1.json"
 }
 make_alert rh-test-0001
 step as_publisher aws sns publish --topic-arn "$TOPIC" --message "file://$WORK/alert-rh-test-0001.json" \

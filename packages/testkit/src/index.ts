@@ -1,28 +1,23 @@
-export { type AlertSpec, type EvidentDocument, loadSampleAlert, makeAlert, snsEnvelope } from './alerts.js';
+// The testkit is the local package (emulator, clients, proxy, sample alerts) plus what only tests need.
+export * from '@remediation-hub/local';
 export {
-  type AccountClients,
-  accountClients,
-  assumeAccount,
-  awsClientConfig,
-  type ClientConfigOptions,
-  DEFAULT_REGION,
-  emulatorEndpoint,
-  HUB_ACCOUNT_ID,
-  hubClients,
-  hubCredentials,
-  ORGANIZATION_ACCESS_ROLE,
-  resetEmulator,
-  type StaticCredentials,
-} from './clients.js';
-export { type Emulator, MOTO_REQUIREMENT, startEmulator, stopStaleEmulators } from './emulator.js';
-export { ensurePythonTool, type PythonTool } from './pythonTool.js';
-export {
-  awsQueryError,
-  ec2Error,
-  type InjectedResponse,
-  type RecordedRequest,
-  type RecordingProxy,
-  type RequestMatcher,
-  startRecordingProxy,
-} from './recordingProxy.js';
-export { cacheDir, repoRoot } from './repoRoot.js';
+  createGroup,
+  eventOf,
+  flattenRules,
+  hubSns,
+  hubSqs,
+  ingressRules,
+  memberEc2,
+  OFFICE_SSH,
+  publish,
+  queueDepth,
+  receiveMessages,
+  settle,
+  sqsEvent,
+  testClock,
+  uniqueName,
+  upTestHub,
+  WORLD_ALL_TCP,
+  WORLD_HTTPS,
+  WORLD_SSH,
+} from './fixtures.js';

@@ -1,6 +1,6 @@
+import { type Emulator, startEmulator } from '@remediation-hub/local';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { type Emulator, startEmulator } from './emulator.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { CompositionRoot } from '../compositionRoot.js';
-import type { BatchResult } from './processBatch.js';
+import { type BatchResult, countOutcomes } from './processBatch.js';
 
 export interface LambdaHandlerOptions {
   /** Alerts are not started when less than this is left of the invocation (they are retried instead). */
@@ -24,10 +24,12 @@ export function createLambdaHandler(root: CompositionRoot, options: LambdaHandle
         context.getRemainingTimeInMillis() > reserveMillis,
     });
     options.onBatch?.(result);
-    const outcomes: Record<string, number> = {};
-    for (const { outcome } of result.results) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
     root.logger.info(
-      { records: result.results.length, outcomes, retries: result.batchItemFailures.length },
+      {
+        records: result.results.length,
+        outcomes: countOutcomes(result.results),
+        retries: result.batchItemFailures.length,
+      },
       'batch processed',
     );
     return { batchItemFailures: result.batchItemFailures };

@@ -132,3 +132,10 @@ function serializationKey(record: SQSRecord): string {
   if (alert !== undefined) return `alert:${alert.alertId}\u0000${alert.status}`;
   return `message:${record.messageId}`;
 }
+
+/** Counts of outcomes, e.g. `{ remediated: 3, duplicate: 4 }`. */
+export function countOutcomes(results: readonly AlertResult[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { outcome } of results) counts[outcome] = (counts[outcome] ?? 0) + 1;
+  return counts;
+}

@@ -1,8 +1,7 @@
+import { LOG_LEVELS } from '@remediation-hub/core';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 
 export type { Logger } from 'pino';
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** `value` when it is a pino level, else `fallback` (an invalid `LOG_LEVEL` is reported by `loadConfig`). */
 export function logLevel(value: string | undefined, fallback: string): string {

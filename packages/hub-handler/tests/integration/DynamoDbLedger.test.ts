@@ -1,11 +1,15 @@
-import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LEDGER_TABLE, LeaseContentionError, type LedgerRecord, type Outcome } from '@remediation-hub/core';
-import { awsClientConfig, type RecordingProxy, startRecordingProxy } from '@remediation-hub/testkit';
+import { LeaseContentionError, type LedgerRecord, type Outcome } from '@remediation-hub/core';
+import {
+  awsClientConfig,
+  createLedgerTable,
+  type RecordingProxy,
+  startRecordingProxy,
+  uniqueName,
+} from '@remediation-hub/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbLedger } from '../../src/adapters/DynamoDbLedger.js';
-import { createLedgerTable } from '../../src/local/createLedgerTable.js';
-import { uniqueName } from '../support/testHub.js';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -64,36 +68,6 @@ describe('DynamoDbLedger', () => {
       timings: { firstSeenAt: fields.recordedAt, startedAt: fields.recordedAt },
       ...fields,
     });
-
-  describe('createLedgerTable', () => {
-    it('creates the table from LEDGER_TABLE: keys, the three indexes and TTL', async () => {
-      const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
-      expect(Table?.KeySchema).toEqual([
-        { AttributeName: LEDGER_TABLE.partitionKey.name, KeyType: 'HASH' },
-        { AttributeName: LEDGER_TABLE.sortKey.name, KeyType: 'RANGE' },
-      ]);
-      expect(
-        Table?.GlobalSecondaryIndexes?.map((i) => [
-          i.IndexName,
-          ...(i.KeySchema ?? []).map((k) => k.AttributeName),
-        ]),
-      ).toEqual(
-        LEDGER_TABLE.globalSecondaryIndexes.map((i) => [i.indexName, i.partitionKey.name, i.sortKey.name]),
-      );
-      const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
-      expect(ttl.TimeToLiveDescription).toMatchObject({
-        TimeToLiveStatus: 'ENABLED',
-        AttributeName: LEDGER_TABLE.ttlAttribute,
-      });
-    });
-
-    it('is idempotent: running it again leaves the table as it is', async () => {
-      await expect(createLedgerTable(dynamodb, tableName)).resolves.toMatchObject({
-        tableName,
-        created: false,
-      });
-    });
-  });
 
   describe('claim', () => {
     it('creates an in-progress record with a lease for a new notification', async () => {

@@ -9,24 +9,22 @@ import {
 } from '@remediation-hub/core';
 import {
   awsClientConfig,
+  createGroup,
   ec2Error,
+  flattenRules,
+  ingressRules,
+  memberEc2,
+  OFFICE_SSH,
   type RecordingProxy,
   startRecordingProxy,
+  testClock,
+  WORLD_HTTPS,
+  WORLD_SSH,
 } from '@remediation-hub/testkit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Ec2SecurityGroupGateway } from '../../src/adapters/Ec2SecurityGroupGateway.js';
 import { StsCredentialsCache } from '../../src/adapters/StsCredentialsCache.js';
 import type { RateLimiter } from '../../src/adapters/TokenBucketLimiter.js';
-import {
-  createGroup,
-  flattenRules,
-  ingressRules,
-  memberEc2,
-  OFFICE_SSH,
-  testClock,
-  WORLD_HTTPS,
-  WORLD_SSH,
-} from '../support/testHub.js';
 
 // Accounts 333333333310-319 belong to this file.
 const A = '333333333310';

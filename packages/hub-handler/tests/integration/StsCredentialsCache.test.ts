@@ -5,10 +5,10 @@ import {
   awsQueryError,
   type RecordingProxy,
   startRecordingProxy,
+  testClock,
 } from '@remediation-hub/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StsCredentialsCache } from '../../src/adapters/StsCredentialsCache.js';
-import { testClock } from '../support/testHub.js';
 
 // Accounts 333333333301-309 belong to this file.
 const A = '333333333301';

@@ -3,28 +3,28 @@ import {
   type IpPermission,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
-import { awsQueryError, ec2Error, makeAlert, snsEnvelope } from '@remediation-hub/testkit';
-import { describe, expect, it } from 'vitest';
-import type { AlertResult } from '../../src/handler/processAlert.js';
 import {
-  consumeOnce,
+  awsQueryError,
   createGroup,
+  ec2Error,
   eventOf,
   ingressRules,
-  invoke,
+  makeAlert,
   memberEc2,
   OFFICE_SSH,
-  outcomesOf,
   publish,
   queueDepth,
   receiveMessages,
-  requestsOf,
   settle,
+  snsEnvelope,
   uniqueName,
-  useTestHub,
   WORLD_HTTPS,
   WORLD_SSH,
-} from '../support/testHub.js';
+} from '@remediation-hub/testkit';
+import { describe, expect, it } from 'vitest';
+import type { AlertResult } from '../../src/handler/processAlert.js';
+import { countOutcomes } from '../../src/handler/processBatch.js';
+import { consumeOnce, invoke, requestsOf, useTestHub } from '../support/testHub.js';
 
 // Accounts 333333333350-359 belong to this file. 359 is never on the allow-list.
 const A = '333333333350';
@@ -91,7 +91,7 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
     const run = await start();
     const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
-    expect(outcomesOf(results)).toEqual({ remediated: 4 });
+    expect(countOutcomes(results)).toEqual({ remediated: 4 });
     expect(await ingressRules(A, 'us-east-1', groups.aEast)).toEqual([
       'tcp 22-22 10.0.0.0/8',
       'tcp 443-443 0.0.0.0/0',
@@ -190,7 +190,7 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
     const run = await start();
     const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
-    expect(outcomesOf(results)).toEqual({ rejected: 2 });
+    expect(countOutcomes(results)).toEqual({ rejected: 2 });
     expect(requests(run, 'AssumeRole')).toEqual([]);
     expect(run.proxy.requests.filter((r) => r.service === 'ec2')).toEqual([]);
     expect(await run.root.ledger.get(offList.data.id, 'fail')).toMatchObject({
@@ -226,7 +226,7 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
     );
     const { results, summary } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
-    expect(outcomesOf(results)).toEqual({ failed: 1 });
+    expect(countOutcomes(results)).toEqual({ failed: 1 });
     expect(summary).toMatchObject({ received: 1, deleted: 1, returned: 0 });
     await expectDrained();
     expect(await run.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
@@ -248,7 +248,7 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
     const run = await start();
     const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
-    expect(outcomesOf(results)).toEqual({ 'resource-gone': 1 });
+    expect(countOutcomes(results)).toEqual({ 'resource-gone': 1 });
     expect(await run.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
       outcome: 'resource-gone',
       error: { name: 'ResourceGoneError', retryable: false },
@@ -276,7 +276,7 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
     });
     const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
-    expect(outcomesOf(results)).toEqual({ 'already-compliant': 2 });
+    expect(countOutcomes(results)).toEqual({ 'already-compliant': 2 });
     expect(requests(run, 'RevokeSecurityGroupIngress')).toHaveLength(1);
     // The group was read again before the hub concluded.
     expect(
@@ -335,7 +335,7 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
     const run = await start();
     const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
-    expect(outcomesOf(results)).toEqual({ ignored: 1 });
+    expect(countOutcomes(results)).toEqual({ ignored: 1 });
     expect(requests(run, 'AssumeRole')).toEqual([]);
     expect(await run.root.ledger.get(doc.data.id, 'pass')).toMatchObject({
       outcome: 'ignored',
@@ -359,7 +359,7 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
     const { results, summary } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
     expect(summary.batches).toBe(1);
-    expect(outcomesOf(results)).toEqual({ rejected: 2, remediated: 1 });
+    expect(countOutcomes(results)).toEqual({ rejected: 2, remediated: 1 });
     const notJson = results.find((r) => r.alertId?.startsWith('unparsed:')) as AlertResult;
     expect(notJson.alertId).toBe(`unparsed:${notJson.messageId}`);
     expect(await run.root.ledger.get(notJson.alertId ?? '', 'unknown')).toMatchObject({

@@ -1,24 +1,23 @@
 import type { IpPermission } from '@aws-sdk/client-ec2';
 import type { LedgerRecord } from '@remediation-hub/core';
-import { type EvidentDocument, makeAlert } from '@remediation-hub/testkit';
-import { describe, expect, it } from 'vitest';
-import type { RateLimiter } from '../../src/adapters/TokenBucketLimiter.js';
-import type { AlertResult } from '../../src/handler/processAlert.js';
 import {
-  consumeOnce,
   createGroup,
+  type EvidentDocument,
   eventOf,
   ingressRules,
-  invoke,
-  outcomesOf,
+  makeAlert,
   publish,
   queueDepth,
   receiveMessages,
   settle,
   uniqueName,
-  useTestHub,
   WORLD_ALL_TCP,
-} from '../support/testHub.js';
+} from '@remediation-hub/testkit';
+import { describe, expect, it } from 'vitest';
+import type { RateLimiter } from '../../src/adapters/TokenBucketLimiter.js';
+import type { AlertResult } from '../../src/handler/processAlert.js';
+import { countOutcomes } from '../../src/handler/processBatch.js';
+import { consumeOnce, invoke, useTestHub } from '../support/testHub.js';
 
 // Accounts 333333333340-349 belong to this file.
 const A = '333333333340';
@@ -158,7 +157,7 @@ describe('hub pipeline: several alerts about one security group at once (narrow)
     // The redelivery plans from the group the winner left.
     const { results } = await consumeOnce(x, hub.sqs, hub.up.queue.url);
     expect(results.map((r: AlertResult) => r.outcome)).toEqual(retried.map(() => 'remediated'));
-    expect(outcomesOf(results)).toEqual(retried.length > 0 ? { remediated: retried.length } : {});
+    expect(countOutcomes(results)).toEqual(retried.length > 0 ? { remediated: retried.length } : {});
 
     expect(await closedTcpPorts(B, 'us-east-1', groupId)).toEqual([22, 3389]);
     for (const doc of docs) expectHonest(await x.root.ledger.get(doc.data.id, 'fail'));

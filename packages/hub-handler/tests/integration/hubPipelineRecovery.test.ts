@@ -1,27 +1,24 @@
 import { RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
-import { ec2Error, makeAlert } from '@remediation-hub/testkit';
-import { describe, expect, it } from 'vitest';
 import {
-  consumeOnce,
   createGroup,
+  ec2Error,
   eventOf,
   flattenRules,
-  type HubRun,
   ingressRules,
-  invoke,
+  makeAlert,
   memberEc2,
   OFFICE_SSH,
-  outcomesOf,
   publish,
   queueDepth,
   receiveMessages,
-  requestsOf,
   settle,
   uniqueName,
-  useTestHub,
   WORLD_ALL_TCP,
   WORLD_SSH,
-} from '../support/testHub.js';
+} from '@remediation-hub/testkit';
+import { describe, expect, it } from 'vitest';
+import { countOutcomes } from '../../src/handler/processBatch.js';
+import { consumeOnce, type HubRun, invoke, requestsOf, useTestHub } from '../support/testHub.js';
 
 // Accounts 333333333360-369 belong to this file.
 const A = '333333333360';
@@ -73,7 +70,7 @@ describe('hub pipeline: recovery and modes', () => {
     await settle(hub.sqs, hub.up.queue.url, messages, response.batchItemFailures);
     const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
-    expect(outcomesOf(results)).toEqual({ remediated: 1 });
+    expect(countOutcomes(results)).toEqual({ remediated: 1 });
     const record = await run.root.ledger.get(doc.data.id, 'fail');
     expect(record).toMatchObject({ state: 'completed', outcome: 'remediated', attempts: 2 });
     expect(record?.error).toBeUndefined();
@@ -331,7 +328,7 @@ describe('hub pipeline: recovery and modes', () => {
 
     await settle(hub.sqs, hub.up.queue.url, messages, response.batchItemFailures);
     const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
-    expect(outcomesOf(results)).toEqual({ remediated: 1 });
+    expect(countOutcomes(results)).toEqual({ remediated: 1 });
     expect(await run.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
       outcome: 'remediated',
       attempts: 2,
@@ -409,7 +406,7 @@ describe('hub pipeline: recovery and modes', () => {
     const run = await start({ REMEDIATION_MODE: 'dry-run' });
     const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
-    expect(outcomesOf(results)).toEqual({ 'dry-run': 1 });
+    expect(countOutcomes(results)).toEqual({ 'dry-run': 1 });
     expect(requests(run, 'RevokeSecurityGroupIngress')).toEqual([]);
     const record = await run.root.ledger.get(doc.data.id, 'fail');
     expect(record).toMatchObject({ outcome: 'dry-run', mode: 'dry-run', decision: 'remediate', revoked: [] });
@@ -449,7 +446,7 @@ describe('hub pipeline: recovery and modes', () => {
     const run = await start({ STRATEGY: 'narrow' });
     const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
-    expect(outcomesOf(results)).toEqual({ remediated: 1 });
+    expect(countOutcomes(results)).toEqual({ remediated: 1 });
     expect(await ingressRules(A, 'us-west-2', groupId)).toEqual([
       'tcp 0-21 0.0.0.0/0',
       'tcp 23-65535 0.0.0.0/0',
@@ -485,7 +482,7 @@ describe('hub pipeline: recovery and modes', () => {
       );
       const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
-      expect(outcomesOf(results)).toEqual({ remediated: 1 });
+      expect(countOutcomes(results)).toEqual({ remediated: 1 });
       expect(await ingressRules(A, 'ap-south-1', groupId)).toEqual(left);
       const record = await run.root.ledger.get(doc.data.id, 'fail');
       expect(record).toMatchObject({
@@ -517,7 +514,7 @@ describe('hub pipeline: recovery and modes', () => {
     );
     const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
-    expect(outcomesOf(results)).toEqual({ remediated: 1 });
+    expect(countOutcomes(results)).toEqual({ remediated: 1 });
     expect(await ingressRules(A, 'eu-north-1', groupId)).toEqual([
       'tcp 0-21 0.0.0.0/0',
       'tcp 23-65535 0.0.0.0/0',
@@ -544,7 +541,7 @@ describe('hub pipeline: recovery and modes', () => {
     );
     const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
-    expect(outcomesOf(results)).toEqual({ remediated: 1 });
+    expect(countOutcomes(results)).toEqual({ remediated: 1 });
     expect(await ingressRules(A, 'eu-west-3', groupId)).toEqual([]);
     const record = await run.root.ledger.get(doc.data.id, 'fail');
     expect(record).toMatchObject({
@@ -572,7 +569,7 @@ describe('hub pipeline: recovery and modes', () => {
     const run = await start();
     const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
 
-    expect(outcomesOf(results)).toEqual({ exempt: 1, unsupported: 1 });
+    expect(countOutcomes(results)).toEqual({ exempt: 1, unsupported: 1 });
     expect(requests(run, 'RevokeSecurityGroupIngress')).toEqual([]);
     expect(await ingressRules(B, 'eu-west-1', exempt)).toEqual(['tcp 22-22 0.0.0.0/0']);
     expect(await ingressRules(B, 'eu-west-1', open)).toEqual(['tcp 22-22 0.0.0.0/0']);

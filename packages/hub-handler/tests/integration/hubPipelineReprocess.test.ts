@@ -1,23 +1,17 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { makeAlert, snsEnvelope } from '@remediation-hub/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import {
-  consumeOnce,
   createGroup,
   flattenRules,
   ingressRules,
+  makeAlert,
   OFFICE_SSH,
-  outcomesOf,
   publish,
   queueDepth,
-  requestsOf,
   uniqueName,
-  useTestHub,
   WORLD_SSH,
-} from '../support/testHub.js';
+} from '@remediation-hub/testkit';
+import { describe, expect, it } from 'vitest';
+import { countOutcomes } from '../../src/handler/processBatch.js';
+import { consumeOnce, requestsOf, useTestHub } from '../support/testHub.js';
 
 // Accounts 333333333320-329 belong to this file.
 const A = '333333333320';
@@ -42,7 +36,7 @@ describe('hub pipeline: a notification processed again after the configuration c
 
     await publish(hub.sns, hub.up.topic.arn, doc);
     const onboarding = await start({ DRY_RUN_ACCOUNTS: A });
-    expect(outcomesOf((await consumeOnce(onboarding, hub.sqs, hub.up.queue.url)).results)).toEqual({
+    expect(countOutcomes((await consumeOnce(onboarding, hub.sqs, hub.up.queue.url)).results)).toEqual({
       'dry-run': 1,
     });
     const planned = await onboarding.root.ledger.get(doc.data.id, 'fail');
@@ -84,7 +78,7 @@ describe('hub pipeline: a notification processed again after the configuration c
     // Remediated is final: one more delivery is a counted duplicate, and nothing is called.
     await publish(hub.sns, hub.up.topic.arn, doc);
     const later = await start();
-    expect(outcomesOf((await consumeOnce(later, hub.sqs, hub.up.queue.url)).results)).toEqual({
+    expect(countOutcomes((await consumeOnce(later, hub.sqs, hub.up.queue.url)).results)).toEqual({
       duplicate: 1,
     });
     expect(requests(later, 'AssumeRole')).toEqual([]);
@@ -102,13 +96,13 @@ describe('hub pipeline: a notification processed again after the configuration c
 
     await publish(hub.sns, hub.up.topic.arn, doc);
     const first = await start({ REMEDIATION_MODE: 'dry-run' });
-    expect(outcomesOf((await consumeOnce(first, hub.sqs, hub.up.queue.url)).results)).toEqual({
+    expect(countOutcomes((await consumeOnce(first, hub.sqs, hub.up.queue.url)).results)).toEqual({
       'dry-run': 1,
     });
 
     await publish(hub.sns, hub.up.topic.arn, doc);
     const second = await start({ REMEDIATION_MODE: 'dry-run' });
-    expect(outcomesOf((await consumeOnce(second, hub.sqs, hub.up.queue.url)).results)).toEqual({
+    expect(countOutcomes((await consumeOnce(second, hub.sqs, hub.up.queue.url)).results)).toEqual({
       duplicate: 1,
     });
 
@@ -127,7 +121,7 @@ describe('hub pipeline: a notification processed again after the configuration c
 
     await publish(hub.sns, hub.up.topic.arn, doc);
     const before = await start({ ALLOWED_ACCOUNTS: `${A},${B}` });
-    expect(outcomesOf((await consumeOnce(before, hub.sqs, hub.up.queue.url)).results)).toEqual({
+    expect(countOutcomes((await consumeOnce(before, hub.sqs, hub.up.queue.url)).results)).toEqual({
       rejected: 1,
     });
     expect(requests(before, 'AssumeRole')).toEqual([]);
@@ -139,7 +133,7 @@ describe('hub pipeline: a notification processed again after the configuration c
     // The account is added to ALLOWED_ACCOUNTS; the same notification arrives again.
     await publish(hub.sns, hub.up.topic.arn, doc);
     const after = await start({ ALLOWED_ACCOUNTS: `${A},${B},${C}` });
-    expect(outcomesOf((await consumeOnce(after, hub.sqs, hub.up.queue.url)).results)).toEqual({
+    expect(countOutcomes((await consumeOnce(after, hub.sqs, hub.up.queue.url)).results)).toEqual({
       remediated: 1,
     });
 
@@ -150,54 +144,5 @@ describe('hub pipeline: a notification processed again after the configuration c
     // The rejection's error and reason belong to the earlier attempt, not to this remediation.
     expect(records[0]?.error).toBeUndefined();
     expect(records[0]?.reason).not.toContain('allow-list');
-  });
-
-  describe('remediation-hub replay FILE', () => {
-    let dir: string;
-
-    beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), 'remediation-hub-reprocess-'));
-    });
-    afterAll(async () => {
-      await rm(dir, { recursive: true, force: true });
-    });
-    afterEach(() => {
-      vi.unstubAllEnvs();
-    });
-
-    const replay = async (file: string, env: Record<string, string>): Promise<string> => {
-      for (const [name, value] of Object.entries({ ...hub.up.env, LOG_LEVEL: 'error', ...env })) {
-        vi.stubEnv(name, value);
-      }
-      let out = '';
-      let err = '';
-      const code = await main(['replay', file], {
-        stdout: (text) => {
-          out += text;
-        },
-        stderr: (text) => {
-          err += text;
-        },
-        isTty: false,
-      });
-      expect({ code, err }).toEqual({ code: 0, err: '' });
-      return out;
-    };
-
-    it('plans in dry-run, then remediates the same file once the account is switched to remediate', async () => {
-      const groupId = await createGroup(A, 'eu-west-1', [WORLD_SSH]);
-      const doc = alert(A, 'eu-west-1', groupId);
-      const file = join(dir, 'alert.json');
-      await writeFile(file, JSON.stringify(snsEnvelope(doc), null, 2));
-      const where = `(account ${A}, eu-west-1, ${groupId})`;
-
-      expect(await replay(file, { DRY_RUN_ACCOUNTS: A })).toBe(`${doc.data.id}/fail: dry-run ${where}\n`);
-      expect(await replay(file, { DRY_RUN_ACCOUNTS: A })).toBe(`${doc.data.id}/fail: duplicate ${where}\n`);
-      expect(await ingressRules(A, 'eu-west-1', groupId)).toEqual(['tcp 22-22 0.0.0.0/0']);
-
-      expect(await replay(file, { DRY_RUN_ACCOUNTS: '' })).toBe(`${doc.data.id}/fail: remediated ${where}\n`);
-      expect(await ingressRules(A, 'eu-west-1', groupId)).toEqual([]);
-      expect(await replay(file, { DRY_RUN_ACCOUNTS: '' })).toBe(`${doc.data.id}/fail: duplicate ${where}\n`);
-    });
   });
 });

@@ -1,11 +1,19 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConfigurationError } from '@remediation-hub/core';
-import { awsClientConfig, makeAlert } from '@remediation-hub/testkit';
+import {
+  awsClientConfig,
+  createGroup,
+  createLedgerTable,
+  localLambdaContext,
+  makeAlert,
+  sqsEvent,
+  uniqueName,
+  WORLD_SSH,
+} from '@remediation-hub/testkit';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { localLambdaContext } from '../../src/cli/hubEnvironment.js';
-import { createLedgerTable } from '../../src/local/createLedgerTable.js';
-import { createGroup, sqsEvent, startHubRun, uniqueName, WORLD_SSH } from '../support/testHub.js';
+
+import { startHubRun } from '../support/testHub.js';
 
 // Accounts 333333333390-399 belong to this file.
 const A = '333333333390';

@@ -1,3 +1,4 @@
+import { hubEnvironment } from '@remediation-hub/core';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -103,17 +104,20 @@ export class HubFunction extends Construct {
       memorySize: config.functionMemoryMb,
       reservedConcurrentExecutions: config.reservedConcurrency,
       environment: {
-        LEDGER_TABLE: props.ledger.tableName,
-        MEMBER_ROLE_NAME: config.memberRoleName,
-        MEMBER_ROLE_PATH: config.memberRolePath,
-        MEMBER_EXTERNAL_ID: settings.memberExternalId,
-        ALLOWED_ACCOUNTS: settings.allowedAccounts,
-        REMEDIATION_MODE: settings.remediationMode,
-        DRY_RUN_ACCOUNTS: settings.dryRunAccounts,
-        STRATEGY: settings.strategy,
-        EXEMPT_TAG_KEY: settings.exemptTagKey,
-        LOG_LEVEL: settings.logLevel,
-        LEASE_SECONDS: String(leaseSecondsFor(config)),
+        // The hub's settings, named by its settings contract (core's HUB_SETTINGS).
+        ...hubEnvironment({
+          ledgerTable: props.ledger.tableName,
+          memberRoleName: config.memberRoleName,
+          memberRolePath: config.memberRolePath,
+          memberExternalId: settings.memberExternalId,
+          allowedAccounts: settings.allowedAccounts,
+          mode: settings.remediationMode,
+          dryRunAccounts: settings.dryRunAccounts,
+          strategy: settings.strategy,
+          exemptTagKey: settings.exemptTagKey,
+          logLevel: settings.logLevel,
+          leaseSeconds: String(leaseSecondsFor(config)),
+        }),
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LEDGER_TABLE } from '@remediation-hub/core';
+import { HUB_SETTINGS, HUB_VARIABLES, LEDGER_TABLE } from '@remediation-hub/core';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, memberRoleArnPattern, STACK_NAMES } from '../../lib/config.js';
@@ -245,6 +245,21 @@ describe('HubStack: the hub function', () => {
     expect(json.Parameters?.MemberExternalId?.NoEcho).toBe(true);
     expect(json.Parameters?.RemediationMode?.AllowedValues).toEqual(['remediate', 'dry-run']);
     expect(json.Parameters?.Strategy?.AllowedValues).toEqual(['revoke', 'narrow']);
+  });
+
+  it('sets only variables of the settings contract the handler reads, and every one it requires', () => {
+    const variables = Object.keys(
+      (hubFunction.properties.Environment as { Variables: Record<string, unknown> }).Variables,
+    );
+    // NODE_OPTIONS is Node's own, not the hub's.
+    const hubVariables = variables.filter((name) => name !== 'NODE_OPTIONS');
+    expect(hubVariables.filter((name) => !HUB_VARIABLES.includes(name))).toEqual([]);
+    const required = Object.values(HUB_SETTINGS)
+      .filter((setting) => setting.required && !('setByLambda' in setting))
+      .map((setting) => setting.variable);
+    expect(required.filter((name) => !hubVariables.includes(name))).toEqual([]);
+    // The ones Lambda sets itself are reserved: a stack that sets them fails to deploy.
+    expect(hubVariables).not.toContain(HUB_SETTINGS.region.variable);
   });
 
   it('reads the queue with partial batch responses and a maximum concurrency', () => {

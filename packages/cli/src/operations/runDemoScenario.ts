@@ -1,0 +1,450 @@
+import { randomBytes } from 'node:crypto';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { type IpPermission, loadConfig, type Outcome, worldExposures } from '@remediation-hub/core';
+import type { AlertResult } from '@remediation-hub/hub-handler';
+import { createCompositionRoot, createLambdaHandler, createLogger } from '@remediation-hub/hub-handler';
+import {
+  assumeAccount,
+  awsClientConfig,
+  consumeQueue,
+  hubCredentials,
+  localLambdaContext,
+  localUp,
+  makeAlert,
+  type RecordingProxy,
+  startRecordingProxy,
+} from '@remediation-hub/local';
+import { formatPermission, formatPermissions } from '../format/formatPermission.js';
+import {
+  DEFAULT_DEMO_ACCOUNTS,
+  DEMO_ALERTS,
+  DEMO_GROUPS,
+  type DemoAccounts,
+  type DemoAlertSpec,
+  type DemoGroupSpec,
+} from './demoScenario.js';
+
+export const DEMO_STAGES = ['hub', 'members', 'publish', 'consume', 'verify'] as const;
+export type DemoStage = (typeof DEMO_STAGES)[number];
+
+export interface DemoOptions {
+  /** The emulator (moto). Nothing here ever talks to AWS. */
+  endpoint: string;
+  accounts?: DemoAccounts;
+  /** Prefixes every name (hub resources, groups), so a run can share an emulator with others. */
+  prefix?: string;
+  /** Called when a stage starts (the CLI shows it on a terminal). */
+  onProgress?: (stage: DemoStage, message: string) => void;
+}
+
+export interface DemoStageResult {
+  stage: DemoStage;
+  detail: string;
+  ms: number;
+}
+
+export interface DemoAlertResult {
+  label: string;
+  alertId: string;
+  status: string;
+  accountId: string;
+  region: string;
+  groupId: string;
+  groupName: string | undefined;
+  signature: string;
+  expected: Outcome;
+  /** What the hub answered for this delivery (`retry` or `missing` when it never completed). */
+  actual: Outcome | 'retry' | 'missing';
+  ok: boolean;
+}
+
+export interface DemoGroupResult {
+  key: string;
+  accountId: string;
+  region: string;
+  groupId: string;
+  groupName: string;
+  worldOpenBefore: string[];
+  worldOpenAfter: string[];
+  expectedWorldOpenAfter: string[];
+  /** Rules from narrower sources after the hub ran: never touched. */
+  otherAfter: string[];
+  expectedOtherAfter: string[];
+  ok: boolean;
+}
+
+export interface DemoResult {
+  ok: boolean;
+  runId: string;
+  endpoint: string;
+  hub: { topicArn: string; queueUrl: string; ledgerTable: string; allowedAccounts: string[] };
+  /** The hub's configuration as environment variables (what `consume`, `audit` and `undo` read). */
+  hubEnv: Record<string, string>;
+  stages: DemoStageResult[];
+  alerts: DemoAlertResult[];
+  groups: DemoGroupResult[];
+  assumeRole: {
+    /** One per member account with an allowed, actionable alert; none for the outsider. */
+    expected: number;
+    actual: number;
+    byAccount: Record<string, number>;
+    /** Every call carried the hub's external id. */
+    externalIdSent: boolean;
+    ok: boolean;
+  };
+  /** Every way the run differed from the scenario, one sentence each. */
+  problems: string[];
+}
+
+/**
+ * The whole pipeline on the emulator, as the hub runs in AWS: `localUp` creates the hub (SNS topic, SQS
+ * queue with DLQ, ledger) and the member roles; the demo creates exposed security groups in three member
+ * accounts and two regions, publishes Evident alerts for them to the topic (plus a second delivery of
+ * one, an alert for an account off the allow-list and a `pass`), and runs the Lambda handler over the
+ * queue. The hub's STS traffic goes through a recording proxy so AssumeRole calls are counted as sent.
+ * Returns what happened next to what the scenario expects; it never throws for a wrong outcome.
+ */
+/** One alert the scenario published, and the group it is about. */
+interface PublishedAlert {
+  spec: DemoAlertSpec;
+  alertId: string;
+  accountId: string;
+  region: string;
+  groupId: string;
+  groupName: string | undefined;
+}
+
+export async function runDemoScenario(options: DemoOptions): Promise<DemoResult> {
+  const accounts = options.accounts ?? DEFAULT_DEMO_ACCOUNTS;
+  const runId = randomBytes(3).toString('hex');
+  const prefix = options.prefix ?? 'demo-';
+  const progress = options.onProgress ?? (() => {});
+  const { endpoint } = options;
+  const stages: DemoStageResult[] = [];
+  const stage = async <T>(name: DemoStage, message: string, run: () => Promise<[T, string]>): Promise<T> => {
+    progress(name, message);
+    const started = performance.now();
+    const [value, detail] = await run();
+    stages.push({ stage: name, detail, ms: Math.round(performance.now() - started) });
+    return value;
+  };
+
+  // 1. The hub and the member roles.
+  const hub = await stage(
+    'hub',
+    'creating the hub: SNS topic, SQS queue and DLQ, ledger table, member roles',
+    async () => {
+      const up = await localUp({
+        accounts: [...accounts.members],
+        endpoint,
+        region: accounts.regions[0],
+        credentials: hubCredentials,
+        prefix,
+      });
+      return [
+        up,
+        `SNS topic, SQS queue + DLQ, ledger ${up.ledgerTable.name}, ${up.memberRoles.length} member roles`,
+      ];
+    },
+  );
+
+  // 2. Exposed security groups in the member accounts.
+  const created = await stage(
+    'members',
+    'creating exposed security groups in the member accounts',
+    async () => {
+      const groups = new Map<
+        string,
+        { spec: DemoGroupSpec; accountId: string; region: string; groupId: string; name: string }
+      >();
+      for (const spec of DEMO_GROUPS) {
+        const accountId = accounts.members[spec.member];
+        const region = accounts.regions[spec.region];
+        const ec2 = await memberEc2(endpoint, accountId, region);
+        const name = `${prefix}${spec.name}-${runId}`;
+        try {
+          const { GroupId } = await ec2.send(
+            new CreateSecurityGroupCommand({
+              GroupName: name,
+              Description: spec.description,
+              ...(spec.tags
+                ? { TagSpecifications: [{ ResourceType: 'security-group', Tags: spec.tags }] }
+                : {}),
+            }),
+          );
+          if (!GroupId) throw new Error(`CreateSecurityGroup ${name} returned no GroupId`);
+          await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: spec.ingress }));
+          groups.set(spec.key, { spec, accountId, region, groupId: GroupId, name });
+        } finally {
+          ec2.destroy();
+        }
+      }
+      return [
+        groups,
+        `${groups.size} security groups in ${accounts.members.length} accounts × ${accounts.regions.join(', ')}`,
+      ];
+    },
+  );
+
+  const before = await describeWorldOpen(endpoint, [...created.values()]);
+
+  // 3. Evident alerts to the hub topic.
+  const published = await stage(
+    'publish',
+    `publishing ${DEMO_ALERTS.length} Evident alerts to the hub topic`,
+    async () => {
+      const sns = new SNSClient(awsClientConfig({ endpoint, region: hub.region }));
+      const entries: PublishedAlert[] = [];
+      const ids = new Map<string, string>();
+      try {
+        for (const [index, spec] of DEMO_ALERTS.entries()) {
+          const alertId = spec.duplicateOf
+            ? (ids.get(spec.duplicateOf) ?? '')
+            : `${900_000_000 + Number.parseInt(runId, 16) * 10 + index}`;
+          ids.set(spec.label, alertId);
+          const target = typeof spec.group === 'string' ? created.get(spec.group) : undefined;
+          const accountId = target?.accountId ?? accounts.outsider;
+          const region = target?.region ?? accounts.regions[0];
+          const groupId = target?.groupId ?? (typeof spec.group === 'string' ? '' : spec.group.groupId);
+          const doc = makeAlert({
+            id: alertId,
+            status: spec.status,
+            accountId,
+            region,
+            groupId,
+            signature: spec.signature,
+            signatureName: spec.signatureName,
+          });
+          await sns.send(new PublishCommand({ TopicArn: hub.topic.arn, Message: JSON.stringify(doc) }));
+          entries.push({ spec, alertId, accountId, region, groupId, groupName: target?.name });
+        }
+      } finally {
+        sns.destroy();
+      }
+      return [entries, `${entries.length} Evident alerts to topic ${hub.topic.name}`];
+    },
+  );
+
+  // 4. The hub handler over the queue, its STS traffic through the recording proxy.
+  const proxy: RecordingProxy = await startRecordingProxy({ target: endpoint });
+  const results: AlertResult[] = [];
+  try {
+    await stage('consume', 'running the hub handler over the queue', async () => {
+      const config = loadConfig({ ...hub.env, AWS_ENDPOINT_URL: endpoint });
+      const root = createCompositionRoot({
+        config,
+        endpoint: proxy.endpoint,
+        credentials: hubCredentials,
+        logger: createLogger({ level: 'silent', destination: 'stderr' }),
+        sessionName: 'remediation-hub-demo',
+      });
+      const handler = createLambdaHandler(root, { onBatch: (batch) => results.push(...batch.results) });
+      const sqs = new SQSClient(awsClientConfig({ endpoint, region: hub.region }));
+      try {
+        const summary = await consumeQueue({
+          sqs,
+          queueUrl: hub.queue.url,
+          handle: (event) => handler(event, localLambdaContext('remediation-hub-demo')),
+          once: true,
+          waitTimeSeconds: 1,
+          retryDelaySeconds: 1,
+          region: hub.region,
+        });
+        return [
+          summary,
+          `${summary.received} messages in ${summary.batches} batch${summary.batches === 1 ? '' : 'es'}, ${summary.deleted} done, ${summary.returned} sent back`,
+        ];
+      } finally {
+        sqs.destroy();
+        root.destroy();
+      }
+    });
+  } finally {
+    await proxy.close();
+  }
+
+  // 5. Compare with the scenario.
+  return stage('verify', 'checking outcomes, security groups and AssumeRole calls', async () => {
+    const problems: string[] = [];
+    const alerts = matchResults(published, results);
+    for (const alert of alerts) {
+      if (!alert.ok) problems.push(`alert ${alert.label}: expected ${alert.expected}, got ${alert.actual}`);
+    }
+    const after = await describeWorldOpen(endpoint, [...created.values()]);
+    const groups: DemoGroupResult[] = [...created.values()].map((g) => {
+      const worldOpenAfter = after.get(g.groupId)?.world ?? [];
+      const otherAfter = after.get(g.groupId)?.other ?? [];
+      const worldOk = sameSet(worldOpenAfter, g.spec.worldOpenAfter);
+      const otherOk = sameSet(otherAfter, g.spec.otherAfter);
+      if (!worldOk) {
+        problems.push(
+          `group ${g.name}: world-open after is [${worldOpenAfter.join('; ')}], expected [${g.spec.worldOpenAfter.join('; ')}]`,
+        );
+      }
+      if (!otherOk) {
+        problems.push(
+          `group ${g.name}: narrower rules after are [${otherAfter.join('; ')}], expected [${g.spec.otherAfter.join('; ')}] untouched`,
+        );
+      }
+      const ok = worldOk && otherOk;
+      return {
+        key: g.spec.key,
+        accountId: g.accountId,
+        region: g.region,
+        groupId: g.groupId,
+        groupName: g.name,
+        worldOpenBefore: before.get(g.groupId)?.world ?? [],
+        worldOpenAfter,
+        expectedWorldOpenAfter: g.spec.worldOpenAfter,
+        otherAfter,
+        expectedOtherAfter: g.spec.otherAfter,
+        ok,
+      };
+    });
+
+    const assumeRoles = proxy.requests.filter((r) => r.action === 'AssumeRole');
+    const byAccount: Record<string, number> = {};
+    for (const request of assumeRoles) {
+      const account = /^arn:[^:]+:iam::(\d{12}):/.exec(request.params.RoleArn ?? '')?.[1] ?? 'unknown';
+      byAccount[account] = (byAccount[account] ?? 0) + 1;
+    }
+    const expectedAccounts = new Set(
+      published
+        .filter((p) => p.spec.status === 'fail' && p.spec.expected !== 'rejected')
+        .map((p) => p.accountId),
+    );
+    const externalIdSent = assumeRoles.every((r) => r.params.ExternalId === hub.externalId);
+    const assumeRoleOk =
+      assumeRoles.length === expectedAccounts.size &&
+      [...expectedAccounts].every((a) => byAccount[a] === 1) &&
+      byAccount[accounts.outsider] === undefined &&
+      externalIdSent;
+    if (!assumeRoleOk) {
+      problems.push(
+        `AssumeRole: expected one call for each of ${[...expectedAccounts].join(', ')} with the external id, got ${JSON.stringify(byAccount)}${externalIdSent ? '' : ' (external id missing)'}`,
+      );
+    }
+
+    const result: DemoResult = {
+      ok: problems.length === 0,
+      runId,
+      endpoint,
+      hub: {
+        topicArn: hub.topic.arn,
+        queueUrl: hub.queue.url,
+        ledgerTable: hub.ledgerTable.name,
+        allowedAccounts: [...accounts.members],
+      },
+      hubEnv: hub.env,
+      stages,
+      alerts,
+      groups,
+      assumeRole: {
+        expected: expectedAccounts.size,
+        actual: assumeRoles.length,
+        byAccount,
+        externalIdSent,
+        ok: assumeRoleOk,
+      },
+      problems,
+    };
+    return [result, problems.length === 0 ? 'everything as expected' : `${problems.length} problem(s)`];
+  });
+}
+
+/**
+ * Pairs each published alert with the hub's answer. Deliveries of the same notification are paired in
+ * the order the hub processed them: whichever came first is the one that acted, the other the duplicate.
+ */
+function matchResults(
+  published: readonly PublishedAlert[],
+  results: readonly AlertResult[],
+): DemoAlertResult[] {
+  const queues = new Map<string, AlertResult[]>();
+  for (const result of results) {
+    if (result.outcome === 'retry') continue;
+    const key = `${result.alertId}|${result.eventKey}`;
+    queues.set(key, [...(queues.get(key) ?? []), result]);
+  }
+  const retried = new Set(
+    results.filter((r) => r.outcome === 'retry').map((r) => `${r.alertId}|${r.eventKey}`),
+  );
+  return published.map((p) => {
+    const key = `${p.alertId}|${p.spec.status}`;
+    const answer = queues.get(key)?.shift();
+    const actual: DemoAlertResult['actual'] = answer?.outcome ?? (retried.has(key) ? 'retry' : 'missing');
+    return {
+      label: p.spec.label,
+      alertId: p.alertId,
+      status: p.spec.status,
+      accountId: p.accountId,
+      region: p.region,
+      groupId: p.groupId,
+      groupName: p.groupName,
+      signature: p.spec.signature,
+      expected: p.spec.expected,
+      actual,
+      ok: actual === p.spec.expected,
+    };
+  });
+}
+
+async function memberEc2(endpoint: string, accountId: string, region: string): Promise<EC2Client> {
+  const credentials = await assumeAccount(accountId, { endpoint });
+  return new EC2Client(awsClientConfig({ endpoint, region, credentials }));
+}
+
+/**
+ * Each group's ingress rules as the member account sees them, split into world-open ones
+ * (`tcp 22 from 0.0.0.0/0`) and the others (narrower CIDRs, groups, prefix lists).
+ */
+async function describeWorldOpen(
+  endpoint: string,
+  groups: ReadonlyArray<{ accountId: string; region: string; groupId: string }>,
+): Promise<Map<string, { world: string[]; other: string[] }>> {
+  const out = new Map<string, { world: string[]; other: string[] }>();
+  for (const group of groups) {
+    const ec2 = await memberEc2(endpoint, group.accountId, group.region);
+    try {
+      const { SecurityGroups } = await ec2.send(
+        new DescribeSecurityGroupsCommand({ GroupIds: [group.groupId] }),
+      );
+      const permissions = SecurityGroups?.[0]?.IpPermissions ?? [];
+      const world = worldOpenRules(permissions);
+      const other = formatPermissions(permissions)
+        .filter((rule) => !world.includes(rule))
+        .sort();
+      out.set(group.groupId, { world, other });
+    } finally {
+      ec2.destroy();
+    }
+  }
+  return out;
+}
+
+/** `tcp 22 from 0.0.0.0/0`, one per world CIDR, sorted. */
+export function worldOpenRules(permissions: readonly IpPermission[]): string[] {
+  return worldExposures(permissions)
+    .flatMap((rule) =>
+      formatPermission({
+        IpProtocol: rule.ipProtocol,
+        FromPort: rule.fromPort,
+        ToPort: rule.toPort,
+        ...(rule.family === 'ipv4'
+          ? { IpRanges: [{ CidrIp: rule.cidr }] }
+          : { Ipv6Ranges: [{ CidrIpv6: rule.cidr }] }),
+      }),
+    )
+    .sort();
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().every((value, i) => value === [...b].sort()[i]);
+}

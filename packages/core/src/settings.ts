@@ -1,0 +1,252 @@
+import {
+  DEFAULT_EXEMPT_TAG_KEY,
+  DEFAULT_LEASE_SECONDS,
+  DEFAULT_STRATEGY,
+  REMEDIATION_MODES,
+  type RemediationMode,
+  STRATEGIES,
+  type Strategy,
+} from './constants.js';
+import { ConfigurationError } from './errors.js';
+
+/**
+ * The hub's settings contract: every environment variable the hub function reads, in one place. The handler
+ * reads them (`loadConfig`), `local up` and the CDK stack write them (`hubEnvironment`), and infra's tests
+ * check that the stack sets exactly variables listed here, every required one included.
+ */
+export const HUB_SETTINGS = {
+  ledgerTable: { variable: 'LEDGER_TABLE', required: true },
+  allowedAccounts: { variable: 'ALLOWED_ACCOUNTS', required: true },
+  memberRoleName: { variable: 'MEMBER_ROLE_NAME', required: true },
+  memberRolePath: { variable: 'MEMBER_ROLE_PATH', required: false },
+  memberExternalId: { variable: 'MEMBER_EXTERNAL_ID', required: true },
+  mode: { variable: 'REMEDIATION_MODE', required: false },
+  dryRunAccounts: { variable: 'DRY_RUN_ACCOUNTS', required: false },
+  strategy: { variable: 'STRATEGY', required: false },
+  exemptTagKey: { variable: 'EXEMPT_TAG_KEY', required: false },
+  /** Lambda sets it for every function; a stack must not (it is reserved). */
+  region: { variable: 'AWS_REGION', required: true, setByLambda: true },
+  endpoint: { variable: 'AWS_ENDPOINT_URL', required: false },
+  leaseSeconds: { variable: 'LEASE_SECONDS', required: false },
+  batchConcurrency: { variable: 'BATCH_CONCURRENCY', required: false },
+  maxAttempts: { variable: 'AWS_MAX_ATTEMPTS', required: false },
+  logLevel: { variable: 'LOG_LEVEL', required: false },
+} as const satisfies Record<string, { variable: string; required: boolean; setByLambda?: boolean }>;
+
+export type HubSettingName = keyof typeof HUB_SETTINGS;
+
+/** The variables of `HUB_SETTINGS`. */
+export const HUB_VARIABLES: readonly string[] = Object.values(HUB_SETTINGS).map((s) => s.variable);
+
+/**
+ * The environment that gives the hub these settings (values as strings: CloudFormation tokens in the stack).
+ * Only the settings given are written; the others keep their defaults.
+ */
+export function hubEnvironment(values: Partial<Record<HubSettingName, string>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined) env[HUB_SETTINGS[name as HubSettingName].variable] = value;
+  }
+  return env;
+}
+
+/** pino's levels, for `LOG_LEVEL`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The hub's configuration, read once from the environment at start. */
+export interface HubConfig {
+  /** `LEDGER_TABLE`: the DynamoDB ledger table. */
+  ledgerTable: string;
+  /** `MEMBER_ROLE_NAME`: the role the hub assumes in each member account. */
+  memberRoleName: string;
+  /** `MEMBER_ROLE_PATH` (default `/`): the IAM path of that role, `/` or `/a/b/`. */
+  memberRolePath: string;
+  /** `MEMBER_EXTERNAL_ID`: sent with every AssumeRole (the member role's trust condition). */
+  memberExternalId: string;
+  /** `ALLOWED_ACCOUNTS`: the only accounts the hub acts in. */
+  allowedAccounts: ReadonlySet<string>;
+  /** `REMEDIATION_MODE` (default `remediate`). */
+  mode: RemediationMode;
+  /** `DRY_RUN_ACCOUNTS`: accounts that are only planned for, whatever the mode. */
+  dryRunAccounts: ReadonlySet<string>;
+  /** `STRATEGY` (default `revoke`). */
+  strategy: Strategy;
+  /** `EXEMPT_TAG_KEY` (default `remediation-hub:exempt`). */
+  exemptTagKey: string;
+  /** `AWS_REGION` (or `AWS_DEFAULT_REGION`): the hub's own region (STS, DynamoDB, SQS). */
+  region: string;
+  /** `AWS_ENDPOINT_URL`: an emulator endpoint for every client; unset on AWS. */
+  endpoint: string | undefined;
+  /** The partition of the hub's region (`aws`, `aws-cn`, `aws-us-gov`), used in role ARNs. */
+  partition: string;
+  /** `LEASE_SECONDS` (default 120): how long a claim stays exclusive to one worker. */
+  leaseSeconds: number;
+  /** `BATCH_CONCURRENCY` (default 10): alerts of one batch processed at the same time. */
+  batchConcurrency: number;
+  /** `AWS_MAX_ATTEMPTS` (default 5): SDK attempts per call, retry mode adaptive. */
+  maxAttempts: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const ACCOUNT_ID = /^\d{12}$/;
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const ROLE_PATH = /^\/(?:[\x21-\x7e]+\/)?$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+
+/** The partition a region belongs to (role ARNs are partition-qualified). */
+export function partitionOfRegion(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  return 'aws';
+}
+
+/**
+ * Every problem with the environment, one line per bad variable (empty when the configuration is valid).
+ */
+export function configurationProblems(env: Env): string[] {
+  return read(env).problems;
+}
+
+/**
+ * Reads and validates the hub's configuration. Throws one `ConfigurationError` that names every bad
+ * variable, so a broken deployment is fixed in one round.
+ */
+export function loadConfig(env: Env): HubConfig {
+  const { config, problems } = read(env);
+  if (problems.length > 0 || config === undefined) {
+    throw new ConfigurationError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return config;
+}
+
+const V = Object.fromEntries(Object.entries(HUB_SETTINGS).map(([k, s]) => [k, s.variable])) as {
+  [K in HubSettingName]: (typeof HUB_SETTINGS)[K]['variable'];
+};
+
+function read(env: Env): { config: HubConfig | undefined; problems: string[] } {
+  const problems: string[] = [];
+  const value = (name: string): string | undefined => {
+    const raw = env[name]?.trim();
+    return raw === undefined || raw === '' ? undefined : raw;
+  };
+  const required = (name: string, pattern: RegExp, what: string): string => {
+    const v = value(name);
+    if (v === undefined) {
+      problems.push(`${name} is required (${what})`);
+      return '';
+    }
+    if (!pattern.test(v)) problems.push(`${name} must be ${what}, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const optional = (name: string, pattern: RegExp, what: string, fallback: string): string => {
+    const v = value(name);
+    if (v === undefined) return fallback;
+    if (!pattern.test(v)) problems.push(`${name} must be ${what}, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const v = value(name);
+    if (v === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(v)) {
+      problems.push(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`);
+      return fallback;
+    }
+    return v as T;
+  };
+  const integer = (name: string, min: number, max: number, fallback: number): number => {
+    const v = value(name);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < min || n > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+      return fallback;
+    }
+    return n;
+  };
+  const accounts = (name: string, isRequired: boolean): Set<string> => {
+    const v = value(name);
+    if (v === undefined) {
+      if (isRequired) problems.push(`${name} is required (comma-separated 12-digit account ids)`);
+      return new Set();
+    }
+    const ids = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    const bad = ids.filter((id) => !ACCOUNT_ID.test(id));
+    if (bad.length > 0) {
+      problems.push(
+        `${name} must be comma-separated 12-digit account ids, got ${bad.map((b) => JSON.stringify(b)).join(', ')}`,
+      );
+    } else if (ids.length === 0 && isRequired) {
+      problems.push(`${name} is required (comma-separated 12-digit account ids)`);
+    }
+    return new Set(ids.filter((id) => ACCOUNT_ID.test(id)));
+  };
+
+  const ledgerTable = required(V.ledgerTable, TABLE_NAME, 'a DynamoDB table name');
+  const memberRoleName = required(V.memberRoleName, ROLE_NAME, 'an IAM role name');
+  const memberRolePath = optional(
+    V.memberRolePath,
+    ROLE_PATH,
+    'an IAM path such as / or /remediation-hub/',
+    '/',
+  );
+  const memberExternalId = required(
+    V.memberExternalId,
+    EXTERNAL_ID,
+    'an STS external id of 2 to 1224 characters [\\w+=,.@:/-]',
+  );
+  const allowedAccounts = accounts(V.allowedAccounts, true);
+  const mode = oneOf(V.mode, REMEDIATION_MODES, 'remediate');
+  const dryRunAccounts = accounts(V.dryRunAccounts, false);
+  const strategy = oneOf(V.strategy, STRATEGIES, DEFAULT_STRATEGY);
+  const exemptTagKey = optional(
+    V.exemptTagKey,
+    /^.{1,128}$/,
+    'a tag key of 1 to 128 characters',
+    DEFAULT_EXEMPT_TAG_KEY,
+  );
+  const region = value(V.region) ?? value('AWS_DEFAULT_REGION');
+  if (region === undefined) problems.push('AWS_REGION is required (the hub region, e.g. us-east-1)');
+  else if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    problems.push(`AWS_REGION must be an AWS region such as us-east-1, got ${JSON.stringify(region)}`);
+  }
+  const endpoint = value(V.endpoint);
+  if (endpoint !== undefined && !URL.canParse(endpoint)) {
+    problems.push(`AWS_ENDPOINT_URL must be a URL, got ${JSON.stringify(endpoint)}`);
+  }
+  const leaseSeconds = integer(V.leaseSeconds, 5, 3600, DEFAULT_LEASE_SECONDS);
+  const batchConcurrency = integer(V.batchConcurrency, 1, 100, 10);
+  const maxAttempts = integer(V.maxAttempts, 1, 10, 5);
+  const logLevel = value(V.logLevel);
+  if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
+  }
+
+  if (problems.length > 0 || region === undefined) return { config: undefined, problems };
+  return {
+    problems,
+    config: {
+      ledgerTable,
+      memberRoleName,
+      memberRolePath,
+      memberExternalId,
+      allowedAccounts,
+      mode,
+      dryRunAccounts,
+      strategy,
+      exemptTagKey,
+      region,
+      endpoint,
+      partition: partitionOfRegion(region),
+      leaseSeconds,
+      batchConcurrency,
+      maxAttempts,
+    },
+  };
+}

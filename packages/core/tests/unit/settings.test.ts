@@ -1,0 +1,108 @@
+import { ConfigurationError } from '@remediation-hub/core';
+import { describe, expect, it } from 'vitest';
+import { configurationProblems, loadConfig, partitionOfRegion } from '../../src/settings.js';
+
+const valid = {
+  LEDGER_TABLE: 'remediation-hub-ledger',
+  MEMBER_ROLE_NAME: 'RemediationHubMemberRole',
+  MEMBER_EXTERNAL_ID: 'd2f0c4c6-1a4e-4f55-9d0e-0c1f8f5e7a11',
+  ALLOWED_ACCOUNTS: '111111111111, 222222222222',
+  AWS_REGION: 'eu-west-1',
+};
+
+describe('loadConfig', () => {
+  it('reads a minimal environment and applies the documented defaults', () => {
+    const config = loadConfig(valid);
+    expect(config).toMatchObject({
+      ledgerTable: 'remediation-hub-ledger',
+      memberRoleName: 'RemediationHubMemberRole',
+      memberRolePath: '/',
+      memberExternalId: valid.MEMBER_EXTERNAL_ID,
+      mode: 'remediate',
+      strategy: 'revoke',
+      exemptTagKey: 'remediation-hub:exempt',
+      region: 'eu-west-1',
+      partition: 'aws',
+      leaseSeconds: 120,
+      maxAttempts: 5,
+      endpoint: undefined,
+    });
+    expect([...config.allowedAccounts]).toEqual(['111111111111', '222222222222']);
+    expect(config.dryRunAccounts.size).toBe(0);
+  });
+
+  it('reads every optional variable', () => {
+    const config = loadConfig({
+      ...valid,
+      MEMBER_ROLE_PATH: '/remediation-hub/',
+      REMEDIATION_MODE: 'dry-run',
+      DRY_RUN_ACCOUNTS: '333333333333',
+      STRATEGY: 'narrow',
+      EXEMPT_TAG_KEY: 'security:exempt',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:5000',
+      LEASE_SECONDS: '30',
+      BATCH_CONCURRENCY: '4',
+      AWS_MAX_ATTEMPTS: '2',
+    });
+    expect(config).toMatchObject({
+      memberRolePath: '/remediation-hub/',
+      mode: 'dry-run',
+      strategy: 'narrow',
+      exemptTagKey: 'security:exempt',
+      endpoint: 'http://127.0.0.1:5000',
+      leaseSeconds: 30,
+      batchConcurrency: 4,
+      maxAttempts: 2,
+    });
+    expect([...config.dryRunAccounts]).toEqual(['333333333333']);
+  });
+
+  it('reports one line per bad variable, all of them at once', () => {
+    const env = {
+      AWS_REGION: 'eu-west-1',
+      MEMBER_ROLE_NAME: 'RemediationHubMemberRole',
+      MEMBER_ROLE_PATH: 'no-slashes',
+      ALLOWED_ACCOUNTS: '111111111111,12345',
+      REMEDIATION_MODE: 'yolo',
+      STRATEGY: 'delete',
+      DRY_RUN_ACCOUNTS: 'abc',
+    };
+    const problems = configurationProblems(env);
+    expect(problems).toEqual([
+      'LEDGER_TABLE is required (a DynamoDB table name)',
+      'MEMBER_ROLE_PATH must be an IAM path such as / or /remediation-hub/, got "no-slashes"',
+      expect.stringMatching(/^MEMBER_EXTERNAL_ID is required/),
+      'ALLOWED_ACCOUNTS must be comma-separated 12-digit account ids, got "12345"',
+      'REMEDIATION_MODE must be one of remediate, dry-run, got "yolo"',
+      'DRY_RUN_ACCOUNTS must be comma-separated 12-digit account ids, got "abc"',
+      'STRATEGY must be one of revoke, narrow, got "delete"',
+    ]);
+    expect(() => loadConfig(env)).toThrow(ConfigurationError);
+    expect(() => loadConfig(env)).toThrow(/LEDGER_TABLE is required.*; MEMBER_ROLE_PATH must be/);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(configurationProblems({ ...valid, ALLOWED_ACCOUNTS: ' ' })).toEqual([
+      'ALLOWED_ACCOUNTS is required (comma-separated 12-digit account ids)',
+    ]);
+    expect(loadConfig({ ...valid, MEMBER_ROLE_PATH: '' }).memberRolePath).toBe('/');
+  });
+
+  it('requires a region and refuses a bad log level or endpoint', () => {
+    const { AWS_REGION: _region, ...noRegion } = valid;
+    expect(configurationProblems({ ...noRegion, LOG_LEVEL: 'loud', AWS_ENDPOINT_URL: 'not a url' })).toEqual([
+      'AWS_REGION is required (the hub region, e.g. us-east-1)',
+      'AWS_ENDPOINT_URL must be a URL, got "not a url"',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+    ]);
+    expect(loadConfig({ ...noRegion, AWS_DEFAULT_REGION: 'us-west-2' }).region).toBe('us-west-2');
+  });
+});
+
+describe('partitionOfRegion', () => {
+  it('names the partition of China and GovCloud regions, aws otherwise', () => {
+    expect(partitionOfRegion('cn-north-1')).toBe('aws-cn');
+    expect(partitionOfRegion('us-gov-west-1')).toBe('aws-us-gov');
+    expect(partitionOfRegion('ap-northeast-1')).toBe('aws');
+  });
+});

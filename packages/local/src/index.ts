@@ -1,0 +1,34 @@
+export { type AlertSpec, type EvidentDocument, loadSampleAlert, makeAlert, snsEnvelope } from './alerts.js';
+export {
+  type AccountClients,
+  accountClients,
+  assumeAccount,
+  awsClientConfig,
+  type ClientConfigOptions,
+  DEFAULT_REGION,
+  emulatorEndpoint,
+  HUB_ACCOUNT_ID,
+  hubClients,
+  hubCredentials,
+  ORGANIZATION_ACCESS_ROLE,
+  resetEmulator,
+  type StaticCredentials,
+} from './clients.js';
+export { type ConsumeQueueOptions, type ConsumeSummary, consumeQueue } from './consumeQueue.js';
+export { createLedgerTable, type LedgerTableInfo } from './createLedgerTable.js';
+export { type Emulator, MOTO_REQUIREMENT, startEmulator, stopStaleEmulators } from './emulator.js';
+export { localLambdaContext } from './lambdaContext.js';
+export { EXTERNAL_ID_TAG, type LocalUpOptions, type LocalUpResult, localUp } from './localUp.js';
+export { MEMBER_ROLE, memberRolePolicyDocument, memberRoleTrustPolicy } from './memberRolePolicies.js';
+export { ensurePythonTool, type PythonTool } from './pythonTool.js';
+export {
+  awsQueryError,
+  ec2Error,
+  type InjectedResponse,
+  type RecordedRequest,
+  type RecordingProxy,
+  type RequestMatcher,
+  startRecordingProxy,
+} from './recordingProxy.js';
+export { cacheDir, repoRoot } from './repoRoot.js';
+export { type SyntheticRecordSpec, syntheticSqsRecord } from './syntheticSqsRecord.js';
