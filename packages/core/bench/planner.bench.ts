@@ -8,7 +8,9 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { parseAlert, planRemediation, type SecurityGroup } from '../src/index.js';
+import { type Finding, parseFindings, planRemediation, type SecurityGroup } from '../src/index.js';
+
+const parseAlert = (input: unknown): Finding => parseFindings(input)[0] as Finding;
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../tests/events/evident/${name}`, import.meta.url), 'utf8');
@@ -16,7 +18,7 @@ const fixture = (name: string): string =>
 const alertText = fixture('evident-ec2-002-fail.json');
 const envelopeText = fixture('evident-ec2-002-fail.sns-envelope.json');
 const alertObject: unknown = JSON.parse(alertText);
-const groupId = parseAlert(alertObject).securityGroupId;
+const groupId = parseAlert(alertObject).groupId;
 
 /** A live group as EC2 returns it: SSH open to the world (IPv4 and IPv6) among rules that stay. */
 const group: SecurityGroup = {

@@ -1,4 +1,4 @@
-import { permissionKey } from './cidrRule.js';
+import { keyOfPermission as keyOf } from './permissionIdentity.js';
 import type { RemediationPlan } from './plan.js';
 import type { IpPermission, SecurityGroup } from './types.js';
 
@@ -49,10 +49,6 @@ export function applyPlan(
 
   const { IpPermissions: _before, ...rest } = group;
   return { ...structuredClone(rest), IpPermissions: permissions };
-}
-
-function keyOf(permission: IpPermission): string {
-  return permissionKey(permission.IpProtocol ?? '', permission.FromPort, permission.ToPort);
 }
 
 function hasSource(permission: IpPermission): boolean {

@@ -1,4 +1,5 @@
-import { type ProtocolName, protocolName, type ReadPermission } from './readPermission.js';
+import { permissionKey, protocolOf } from './permissionIdentity.js';
+import type { ReadPermission } from './readPermission.js';
 import type { IpPermission } from './types.js';
 
 /** One EC2 rule as EC2 revokes and authorizes it: one protocol, one port range, one CIDR. */
@@ -9,35 +10,9 @@ export interface CidrRule extends ReadPermission {
   description: string | undefined;
 }
 
-function protocolKey(ipProtocol: string, protocol: ProtocolName): string {
-  return protocol === 'other' ? ipProtocol.toLowerCase() : protocol;
-}
-
-/**
- * Identifies a permission as EC2 does: protocol (`6` and `tcp` are one) and ports; protocol `-1` has
- * no ports, whether they are absent or -1.
- */
-export function permissionKey(
-  ipProtocol: string,
-  fromPort: number | undefined,
-  toPort: number | undefined,
-): string {
-  return keyOf(ipProtocol, protocolName(ipProtocol), fromPort, toPort);
-}
-
-/** `permissionKey` plus the CIDR; the rule's protocol is already read. */
+/** `permissionKey` plus the CIDR: the rule's identity (see `permissionIdentity`). */
 export function ruleKey(rule: CidrRule): string {
-  return `${keyOf(rule.ipProtocol, rule.protocol, rule.fromPort, rule.toPort)}|${rule.cidr}`;
-}
-
-function keyOf(
-  ipProtocol: string,
-  protocol: ProtocolName,
-  fromPort: number | undefined,
-  toPort: number | undefined,
-): string {
-  if (protocol === 'all') return 'all';
-  return `${protocolKey(ipProtocol, protocol)}|${fromPort ?? ''}|${toPort ?? ''}`;
+  return `${permissionKey(rule.ipProtocol, rule.fromPort, rule.toPort)}|${rule.cidr}`;
 }
 
 const port = (value: number | undefined): number => value ?? -2;
@@ -51,7 +26,7 @@ const order = (a: string | undefined, b: string | undefined): number =>
  */
 export function compareRules(a: CidrRule, b: CidrRule): number {
   return (
-    order(protocolKey(a.ipProtocol, a.protocol), protocolKey(b.ipProtocol, b.protocol)) ||
+    order(protocolOf(a.ipProtocol), protocolOf(b.ipProtocol)) ||
     port(a.fromPort) - port(b.fromPort) ||
     port(a.toPort) - port(b.toPort) ||
     order(a.family, b.family) ||

@@ -1,18 +1,38 @@
-export type { Alert, AlertKey } from './alert.js';
 export { applyPlan } from './applyPlan.js';
 export type { CidrRule } from './cidrRule.js';
 export * from './constants.js';
 export * from './errors.js';
 export { exposes, exposureLabel } from './exposure.js';
+export { type AccountClaim, type Finding, type Inactive, SOURCES, type Source, targetOf } from './finding.js';
 export type { LedgerRecord, RecordedError, RecordState } from './ledgerRecord.js';
 export { notificationEventKey, undoEventKey } from './ledgerRecord.js';
 export { LEDGER_TABLE, type LedgerIndexName } from './ledgerTable.js';
-export { parseAlert } from './parseAlert.js';
+export { parseFindings } from './parseFindings.js';
 export { parseSecurityGroup } from './parseSecurityGroup.js';
+export {
+  hasRule,
+  isPortRange,
+  isSubRange,
+  keyOfPermission,
+  permissionKey,
+  samePermission,
+  sameRule,
+} from './permissionIdentity.js';
 export type { PlanOptions, RemediationPlan } from './plan.js';
 export { planRemediation } from './planRemediation.js';
 export type * from './ports.js';
 export { type ProtocolName, protocolName, type ReadPermission, readPermission } from './readPermission.js';
+export {
+  type ControlRef,
+  type Explanation,
+  type Note,
+  type NoteCode,
+  type Reason,
+  type ReasonCode,
+  renderExplanation,
+  renderNote,
+  renderReason,
+} from './reasons.js';
 export { AWS_REGIONS, isKnownRegionCode, regionFromEvidentCode } from './regions.js';
 export {
   configurationProblems,

@@ -1,4 +1,5 @@
 import type { Decision, Strategy } from './constants.js';
+import type { Explanation } from './reasons.js';
 import type { IpPermission } from './types.js';
 
 export interface PlanOptions {
@@ -15,5 +16,8 @@ export interface RemediationPlan {
   decision: Decision;
   revoke: IpPermission[];
   authorize: IpPermission[];
+  /** Why, as data (codes and fields). */
+  explanation: Explanation;
+  /** Why, in English: `renderExplanation(explanation)`. */
   reason: string;
 }

@@ -1,82 +1,89 @@
-import type { Alert } from './alert.js';
 import { type CidrRule, ruleKey, toIpPermission, uniqueRules } from './cidrRule.js';
-import { ACTIONABLE_STATUSES, type Decision, WORLD_IPV4, WORLD_IPV6 } from './constants.js';
+import { type Decision, WORLD_IPV4, WORLD_IPV6 } from './constants.js';
 import { MalformedSecurityGroupError } from './errors.js';
 import { exposes, exposureLabel } from './exposure.js';
+import type { Finding } from './finding.js';
 import type { PlanOptions, RemediationPlan } from './plan.js';
+import { type Note, type Reason, renderExplanation } from './reasons.js';
 import { findSignature, type SignatureDefinition } from './signatures.js';
 import type { SecurityGroup } from './types.js';
 import { worldExposures } from './worldExposures.js';
 
 /**
- * Decides exactly which rules to revoke (and, with `narrow`, re-authorize) for one alert, given the
+ * Decides exactly which rules to revoke (and, with `narrow`, re-authorize) for one finding, given the
  * live group. Pure. Only world CIDRs (`0.0.0.0/0`, `::/0`) are touched; each entry names one CIDR with
  * the permission's own protocol and ports, because EC2 revokes exact matches only.
  *
  * The decision is the first that applies, in this order:
- * 1. `ignored`: the status is not `fail`/`warn`, so the alert does not claim an exposure.
- * 2. `unsupported`: the signature is not in the registry, so the hub cannot know what to close.
+ * 1. `ignored`: the source says the exposure is not there (`finding.inactive`: status `pass`, ...).
+ * 2. `unsupported`: the control or signature is not in the registry, so the hub cannot know what to close.
  * 3. `exempt`: the group's tag `options.exemptTagKey` is `true` (any case). Checked before the
  *    permissions are read, so an exempt group is never judged.
  * 4. `remediate` when a world CIDR opens the signature's exposure, `compliant` otherwise.
  *
- * A group other than the alert's, or a permission the planner cannot read (tcp without ports), is a
+ * A group other than the finding's, or a permission the planner cannot read (tcp without ports), is a
  * `MalformedSecurityGroupError`, never a silent `compliant`.
  */
-export function planRemediation(alert: Alert, group: SecurityGroup, options: PlanOptions): RemediationPlan {
-  const groupId = alert.securityGroupId;
+export function planRemediation(
+  finding: Pick<Finding, 'id' | 'accountId' | 'region' | 'groupId' | 'inactive' | 'control'>,
+  group: SecurityGroup,
+  options: PlanOptions,
+): RemediationPlan {
+  const { groupId } = finding;
   if (group.GroupId !== groupId) {
     throw new MalformedSecurityGroupError(
-      `GroupId: the alert is about ${groupId}, the security group given is ${group.GroupId ?? 'without a GroupId'}`,
-      { groupId, alertId: alert.id, accountId: alert.accountId, region: alert.region },
+      `GroupId: the finding is about ${groupId}, the security group given is ${group.GroupId ?? 'without a GroupId'}`,
+      { groupId, alertId: finding.id, accountId: finding.accountId, region: finding.region },
     );
   }
 
-  if (!ACTIONABLE_STATUSES.includes(alert.status)) {
-    return decide('ignored', `alert status is ${alert.status}; only fail and warn are remediated`);
+  if (finding.inactive !== undefined) {
+    return decide('ignored', { code: 'not-actionable', ...finding.inactive });
   }
 
-  const { identifier, name } = alert.signature;
-  const signature = findSignature(identifier);
+  const signature = findSignature(finding.control.id);
   if (signature === undefined) {
-    return decide('unsupported', `signature ${identifier} (${name}) is not one the hub remediates`);
+    return decide('unsupported', {
+      code: 'unsupported-control',
+      control: finding.control.id,
+      name: finding.control.name,
+    });
   }
-  const label = exposureLabel(signature.exposure);
-  const about = `(${identifier}, ${signature.service})`;
+  const exposure = exposureLabel(signature.exposure);
+  const control = { id: signature.identifier, service: signature.service };
 
   const exemption = group.Tags?.find(
     (tag) => tag.Key === options.exemptTagKey && tag.Value?.toLowerCase() === 'true',
   );
   if (exemption !== undefined) {
-    return decide(
-      'exempt',
-      `${groupId} is tagged ${exemption.Key}=${exemption.Value}; ${label} left open ${about}`,
-    );
+    return decide('exempt', {
+      code: 'exempt',
+      groupId,
+      tag: exemption.Key ?? options.exemptTagKey,
+      value: exemption.Value ?? '',
+      exposure,
+      control,
+    });
   }
 
   const world = worldExposures(group.IpPermissions, groupId);
   const open = world.filter((rule) => exposes(rule, signature.exposure));
   if (open.length === 0) {
-    return decide('compliant', `no world-open ${label} in ${groupId} ${about}`);
+    return decide('compliant', { code: 'compliant', groupId, exposure, control });
   }
 
   const revoke = uniqueRules(open);
-  const cidrs = [WORLD_IPV4, WORLD_IPV6]
-    .filter((cidr) => revoke.some((rule) => rule.cidr === cidr))
-    .join(' and ');
+  const cidrs = [WORLD_IPV4, WORLD_IPV6].filter((cidr) => revoke.some((rule) => rule.cidr === cidr));
   if (options.strategy === 'revoke') {
-    return plan(revoke, [], `revoke ${label} from ${cidrs} ${about}`);
+    return plan(revoke, [], { code: 'revoke', exposure, cidrs, control }, []);
   }
 
   const { authorize, notes } = narrow(revoke, signature, world);
-  const rest =
-    authorize.length === 0
-      ? ''
-      : `, re-authorize the rest of the port range as ${count(authorize.length, 'rule')}`;
   return plan(
     revoke,
     authorize,
-    `narrow ${label} from ${cidrs} ${about}: revoke ${count(revoke.length, 'rule')}${rest}${notes}`,
+    { code: 'narrow', exposure, cidrs, control, revoke: revoke.length, authorize: authorize.length },
+    notes,
   );
 }
 
@@ -90,7 +97,7 @@ function narrow(
   revoke: readonly CidrRule[],
   signature: SignatureDefinition,
   world: readonly CidrRule[],
-): { authorize: CidrRule[]; notes: string } {
+): { authorize: CidrRule[]; notes: Note[] } {
   const { exposure } = signature;
   const authorize: CidrRule[] = [];
   let allTraffic = false;
@@ -111,23 +118,30 @@ function narrow(
 
   const revoked = new Set(revoke.map(ruleKey));
   const kept = new Set(world.map(ruleKey).filter((key) => !revoked.has(key)));
-  const notes =
-    (allTraffic ? '; protocol -1 (all traffic) cannot be narrowed, so it is revoked whole' : '') +
-    (allIcmpTypes ? '; ICMP type -1 (all types) cannot be narrowed, so it is revoked whole' : '');
+  const notes: Note[] = [
+    ...(allTraffic ? [{ code: 'all-traffic-revoked-whole' } as const] : []),
+    ...(allIcmpTypes ? [{ code: 'all-icmp-types-revoked-whole' } as const] : []),
+  ];
   return { authorize: uniqueRules(authorize).filter((rule) => !kept.has(ruleKey(rule))), notes };
 }
 
-const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
-
-function decide(decision: Exclude<Decision, 'remediate'>, reason: string): RemediationPlan {
-  return { decision, revoke: [], authorize: [], reason };
+function decide(decision: Exclude<Decision, 'remediate'>, reason: Reason): RemediationPlan {
+  const explanation = { reason, notes: [] };
+  return { decision, revoke: [], authorize: [], explanation, reason: renderExplanation(explanation) };
 }
 
-function plan(revoke: readonly CidrRule[], authorize: readonly CidrRule[], reason: string): RemediationPlan {
+function plan(
+  revoke: readonly CidrRule[],
+  authorize: readonly CidrRule[],
+  reason: Reason,
+  notes: readonly Note[],
+): RemediationPlan {
+  const explanation = { reason, notes };
   return {
     decision: 'remediate',
     revoke: revoke.map((rule) => toIpPermission(rule, false)),
     authorize: authorize.map((rule) => toIpPermission(rule, true)),
-    reason,
+    explanation,
+    reason: renderExplanation(explanation),
   };
 }

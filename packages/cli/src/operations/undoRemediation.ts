@@ -12,6 +12,7 @@ import {
   type MutationResult,
   OperationRefusedError,
   type SecurityGroupGateway,
+  samePermission,
   toRecordedError,
   undoEventKey,
 } from '@remediation-hub/core';
@@ -405,7 +406,7 @@ function required(value: string | undefined, field: string, record: LedgerRecord
  * before the remediation, and re-authorizing it without it would not restore the group exactly.
  */
 function withDescriptionFrom(entry: IpPermission, before: readonly IpPermission[] | undefined): IpPermission {
-  const same = (before ?? []).filter((p) => samePorts(p, entry));
+  const same = (before ?? []).filter((p) => samePermission(p, entry));
   const v4 = entry.IpRanges?.map((range) => {
     const found = same.flatMap((p) => p.IpRanges ?? []).find((r) => r.CidrIp === range.CidrIp);
     return found?.Description !== undefined ? { ...range, Description: found.Description } : range;
@@ -427,13 +428,6 @@ function withoutDescriptions(entry: IpPermission): IpPermission {
     ...(entry.IpRanges ? { IpRanges: entry.IpRanges.map(({ CidrIp }) => ({ CidrIp })) } : {}),
     ...(entry.Ipv6Ranges ? { Ipv6Ranges: entry.Ipv6Ranges.map(({ CidrIpv6 }) => ({ CidrIpv6 })) } : {}),
   };
-}
-
-function samePorts(a: IpPermission, b: IpPermission): boolean {
-  const protocol = (a.IpProtocol ?? '').toLowerCase();
-  if (protocol !== (b.IpProtocol ?? '').toLowerCase()) return false;
-  if (protocol === '-1') return true;
-  return (a.FromPort ?? -1) === (b.FromPort ?? -1) && (a.ToPort ?? -1) === (b.ToPort ?? -1);
 }
 
 function requestIdsOf(result: MutationResult & { requestIds?: string[] }): string[] {

@@ -174,7 +174,7 @@ describe('remediation-hub plan', () => {
           '--security-group',
           file({ ...group([]), GroupId: 'sg-0fedcba9876543210' }),
         ],
-        `remediation-hub: --security-group .+: GroupId: the alert is about ${GROUP_ID}, the security group given is sg-0fedcba9876543210$`,
+        `remediation-hub: --security-group .+: GroupId: the finding is about ${GROUP_ID}, the security group given is sg-0fedcba9876543210$`,
       ],
       [
         'a tcp permission without ports',

@@ -1,22 +1,22 @@
-import type { Alert, IpPermission, PlanOptions, SecurityGroup, Tag } from '../../src/index.js';
+import type { Finding, IpPermission, PlanOptions, SecurityGroup, Tag } from '../../src/index.js';
 
 export const GROUP_ID = 'sg-0a1b2c3d4e5f60718';
 
-/** A parsed alert about `GROUP_ID`, for signature AWS:EC2-002 unless told otherwise. */
-export function makeAlert(overrides: Partial<Alert> = {}): Alert {
+/** A parsed Evident finding about `GROUP_ID`, for signature AWS:EC2-002 unless told otherwise. */
+export function makeFinding(overrides: Partial<Finding> = {}): Finding {
   return {
+    source: 'evident',
     id: '1306879672',
+    eventKey: 'fail',
     status: 'fail',
+    inactive: undefined,
     accountId: '111111111111',
-    externalAccountArn: 'arn:aws:iam::111111111111:role/Evident-Service-Role',
-    externalAccountArnAccountId: '111111111111',
+    accountClaims: [{ field: 'included[external_accounts].attributes.arn', accountId: '111111111111' }],
     region: 'ap-northeast-1',
-    securityGroupId: GROUP_ID,
-    signature: { identifier: 'AWS:EC2-002', name: 'Global Admin Port Access - SSH (TCP Port 22) Detected' },
+    groupId: GROUP_ID,
+    control: { id: 'AWS:EC2-002', name: 'Global Admin Port Access - SSH (TCP Port 22) Detected' },
     riskLevel: 'high',
-    createdAt: '2018-11-05T03:57:05.000Z',
-    startedAt: '2018-11-05T03:57:05.000Z',
-    updatedAt: '2018-11-05T03:57:05.000Z',
+    firstSeenAt: '2018-11-05T03:57:05.000Z',
     ...overrides,
   };
 }
@@ -61,6 +61,6 @@ export const allTraffic = (...cidrs: string[]): IpPermission =>
 export const REVOKE: PlanOptions = { strategy: 'revoke', exemptTagKey: 'remediation-hub:exempt' };
 export const NARROW: PlanOptions = { strategy: 'narrow', exemptTagKey: 'remediation-hub:exempt' };
 
-/** The alert for a signature identifier. */
-export const alertFor = (identifier: string, name = identifier): Alert =>
-  makeAlert({ signature: { identifier, name } });
+/** The finding for a signature identifier. */
+export const findingFor = (identifier: string, name = identifier): Finding =>
+  makeFinding({ control: { id: identifier, name } });

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { applyPlan, planRemediation } from '../../src/index.js';
-import { allTraffic, makeAlert, makeGroup, NARROW, permission, REVOKE, tcp } from '../support/factories.js';
+import { allTraffic, makeFinding, makeGroup, NARROW, permission, REVOKE, tcp } from '../support/factories.js';
 
 describe('applyPlan', () => {
   it('removes a revoked CIDR and keeps the rest of the permission', () => {
     const group = makeGroup([tcp(22, 22, '0.0.0.0/0', '10.0.0.0/8')]);
-    const after = applyPlan(group, planRemediation(makeAlert(), group, REVOKE));
+    const after = applyPlan(group, planRemediation(makeFinding(), group, REVOKE));
     expect(after.IpPermissions).toEqual([tcp(22, 22, '10.0.0.0/8')]);
   });
 
   it('drops a permission left without any source', () => {
     const group = makeGroup([tcp(22, 22, '0.0.0.0/0', '::/0'), tcp(443, 443, '0.0.0.0/0')]);
-    const after = applyPlan(group, planRemediation(makeAlert(), group, REVOKE));
+    const after = applyPlan(group, planRemediation(makeFinding(), group, REVOKE));
     expect(after.IpPermissions).toEqual([tcp(443, 443, '0.0.0.0/0')]);
   });
 
@@ -25,7 +25,7 @@ describe('applyPlan', () => {
         UserIdGroupPairs: [{ GroupId: 'sg-0fedcba9876543210' }],
       },
     ]);
-    const after = applyPlan(group, planRemediation(makeAlert(), group, REVOKE));
+    const after = applyPlan(group, planRemediation(makeFinding(), group, REVOKE));
     expect(after.IpPermissions).toEqual([
       {
         IpProtocol: 'tcp',
@@ -39,7 +39,7 @@ describe('applyPlan', () => {
 
   it('adds the narrowed ranges as new permissions', () => {
     const group = makeGroup([tcp(0, 65535, '0.0.0.0/0', '10.0.0.0/8')]);
-    const after = applyPlan(group, planRemediation(makeAlert(), group, NARROW));
+    const after = applyPlan(group, planRemediation(makeFinding(), group, NARROW));
     expect(after.IpPermissions).toEqual([
       tcp(0, 65535, '10.0.0.0/8'),
       tcp(0, 21, '0.0.0.0/0'),
@@ -76,7 +76,7 @@ describe('applyPlan', () => {
   it('keeps the rest of the group and does not change its input', () => {
     const group = makeGroup([tcp(22, 22, '0.0.0.0/0')], [{ Key: 'Name', Value: 'web' }]);
     const before = structuredClone(group);
-    const after = applyPlan(group, planRemediation(makeAlert(), group, REVOKE));
+    const after = applyPlan(group, planRemediation(makeFinding(), group, REVOKE));
     expect(group).toEqual(before);
     expect(after).toEqual({ ...before, IpPermissions: [] });
     expect(after.Tags).not.toBe(group.Tags);

@@ -10,7 +10,7 @@ import {
   SIGNATURES,
   type SignatureDefinition,
 } from '../../src/index.js';
-import { alertFor, makeGroup } from '../support/factories.js';
+import { findingFor, makeGroup } from '../support/factories.js';
 
 /*
  * An access model written independently of the planner: which (protocol, port or ICMP type, source)
@@ -166,7 +166,7 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
 function run({ signature, permissions, strategy }: Scenario) {
   const group: SecurityGroup = makeGroup(permissions);
   const options: PlanOptions = { strategy, exemptTagKey: 'remediation-hub:exempt' };
-  const plan = planRemediation(alertFor(signature.identifier), group, options);
+  const plan = planRemediation(findingFor(signature.identifier), group, options);
   const after = applyPlan(group, plan);
   return { group, options, plan, after, before: permissions, afterPermissions: after.IpPermissions ?? [] };
 }
@@ -218,7 +218,7 @@ describe('planRemediation (properties over generated security groups)', () => {
         for (const [protocol, point] of signaturePoints(input.signature)) {
           for (const world of WORLD) expect(allows(afterPermissions, protocol, point, world)).toBe(false);
         }
-        expect(planRemediation(alertFor(input.signature.identifier), after, options).decision).toBe(
+        expect(planRemediation(findingFor(input.signature.identifier), after, options).decision).toBe(
           'compliant',
         );
         expect(plan.decision).toBe(plan.revoke.length > 0 ? 'remediate' : 'compliant');

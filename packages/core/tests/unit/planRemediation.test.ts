@@ -7,10 +7,10 @@ import {
   SIGNATURES,
 } from '../../src/index.js';
 import {
-  alertFor,
   allTraffic,
+  findingFor,
   GROUP_ID,
-  makeAlert,
+  makeFinding,
   makeGroup,
   NARROW,
   permission,
@@ -19,8 +19,9 @@ import {
   udp,
 } from '../support/factories.js';
 
-const SSH = makeAlert();
-const PING = alertFor('AWS:EC2-022', 'Global ICMP (Ping) Access');
+const SSH = makeFinding();
+const SSH_CONTROL = { id: 'AWS:EC2-002', service: 'SSH' };
+const PING = findingFor('AWS:EC2-022', 'Global ICMP (Ping) Access');
 const v4 = (
   protocol: string,
   from: number | undefined,
@@ -141,6 +142,10 @@ describe('planRemediation', () => {
         decision: 'compliant',
         revoke: [],
         authorize: [],
+        explanation: {
+          reason: { code: 'compliant', groupId: GROUP_ID, exposure: 'tcp 22', control: SSH_CONTROL },
+          notes: [],
+        },
         reason: `no world-open tcp 22 in ${GROUP_ID} (AWS:EC2-002, SSH)`,
       });
     });
@@ -158,7 +163,7 @@ describe('planRemediation', () => {
     });
 
     it('tells udp from tcp for a udp signature', () => {
-      const dns = alertFor('AWS:EC2-023');
+      const dns = findingFor('AWS:EC2-023');
       expect(planFor([tcp(53, 53, '0.0.0.0/0')], REVOKE, dns).decision).toBe('compliant');
       expect(
         planFor([udp(53, 53, '0.0.0.0/0'), permission('17', 0, 100, '::/0')], REVOKE, dns).revoke,
@@ -166,6 +171,10 @@ describe('planRemediation', () => {
     });
 
     it('says what it revokes and why', () => {
+      expect(planFor([tcp(22, 22, '0.0.0.0/0', '::/0')]).explanation).toEqual({
+        reason: { code: 'revoke', exposure: 'tcp 22', cidrs: ['0.0.0.0/0', '::/0'], control: SSH_CONTROL },
+        notes: [],
+      });
       expect(planFor([tcp(22, 22, '0.0.0.0/0', '::/0')]).reason).toBe(
         'revoke tcp 22 from 0.0.0.0/0 and ::/0 (AWS:EC2-002, SSH)',
       );
@@ -175,7 +184,7 @@ describe('planRemediation', () => {
     it.each(SIGNATURES.map((s) => [s.identifier, s] as const))(
       'remediates %s opened by protocol -1',
       (identifier) => {
-        const plan = planFor([allTraffic('0.0.0.0/0')], REVOKE, alertFor(identifier));
+        const plan = planFor([allTraffic('0.0.0.0/0')], REVOKE, findingFor(identifier));
         expect(plan.decision).toBe('remediate');
         expect(plan.revoke).toEqual([v4('-1', undefined, undefined)]);
       },
@@ -186,7 +195,7 @@ describe('planRemediation', () => {
         s.exposure.kind === 'port' ? [[s.identifier, s.exposure.protocol, s.exposure.port] as const] : [],
       ),
     )('remediates %s opened on %s %i and nothing next to it', (identifier, protocol, port) => {
-      const alert = alertFor(identifier);
+      const alert = findingFor(identifier);
       const open = planFor(
         [
           permission(protocol, port, port, '0.0.0.0/0'),
@@ -326,6 +335,14 @@ describe('planRemediation', () => {
     });
 
     it('says how it narrowed', () => {
+      expect(planFor([tcp(0, 65535, '0.0.0.0/0')], NARROW).explanation.reason).toEqual({
+        code: 'narrow',
+        exposure: 'tcp 22',
+        cidrs: ['0.0.0.0/0'],
+        control: SSH_CONTROL,
+        revoke: 1,
+        authorize: 2,
+      });
       expect(planFor([tcp(0, 65535, '0.0.0.0/0')], NARROW).reason).toBe(
         'narrow tcp 22 from 0.0.0.0/0 (AWS:EC2-002, SSH): revoke 1 rule, re-authorize the rest of the port range as 2 rules',
       );
@@ -338,6 +355,7 @@ describe('planRemediation', () => {
       const plan = planFor([allTraffic('0.0.0.0/0'), tcp(0, 100, '::/0')], NARROW);
       expect(plan.revoke).toEqual([v4('-1', undefined, undefined), v6('tcp', 0, 100)]);
       expect(plan.authorize).toEqual([v6('tcp', 0, 21), v6('tcp', 23, 100)]);
+      expect(plan.explanation.notes).toEqual([{ code: 'all-traffic-revoked-whole' }]);
       expect(plan.reason).toBe(
         'narrow tcp 22 from 0.0.0.0/0 and ::/0 (AWS:EC2-002, SSH): revoke 2 rules, re-authorize the rest of the port range as 2 rules; protocol -1 (all traffic) cannot be narrowed, so it is revoked whole',
       );
@@ -347,6 +365,7 @@ describe('planRemediation', () => {
       const plan = planFor([permission('icmp', -1, -1, '0.0.0.0/0')], NARROW, PING);
       expect(plan.revoke).toEqual([v4('icmp', -1, -1)]);
       expect(plan.authorize).toEqual([]);
+      expect(plan.explanation.notes).toEqual([{ code: 'all-icmp-types-revoked-whole' }]);
       expect(plan.reason).toBe(
         'narrow ping (ICMP echo) from 0.0.0.0/0 (AWS:EC2-022, ping): revoke 1 rule; ICMP type -1 (all types) cannot be narrowed, so it is revoked whole',
       );
@@ -360,6 +379,7 @@ describe('planRemediation', () => {
       );
       expect(plan.revoke).toEqual([v6('icmpv6', 128, -1)]);
       expect(plan.authorize).toEqual([]);
+      expect(plan.explanation.notes).toEqual([]);
       expect(plan.reason).not.toContain('cannot be narrowed');
     });
   });
@@ -369,28 +389,40 @@ describe('planRemediation', () => {
     const open = [tcp(22, 22, '0.0.0.0/0')];
 
     it.each(['pass', 'error', 'info'] as const)('ignored for status %s, before anything else', (status) => {
-      const alert = makeAlert({ status, signature: { identifier: 'AWS:EC2-999', name: 'x' } });
-      expect(planRemediation(alert, makeGroup(open, exempt), REVOKE)).toEqual({
+      const finding = makeFinding({
+        status,
+        inactive: { field: 'status', value: status, actedOn: ['fail', 'warn'] },
+        control: { id: 'AWS:EC2-999', name: 'x' },
+      });
+      expect(planRemediation(finding, makeGroup(open, exempt), REVOKE)).toEqual({
         decision: 'ignored',
         revoke: [],
         authorize: [],
-        reason: `alert status is ${status}; only fail and warn are remediated`,
+        explanation: {
+          reason: { code: 'not-actionable', field: 'status', value: status, actedOn: ['fail', 'warn'] },
+          notes: [],
+        },
+        reason: `status is ${status}; only fail and warn are remediated`,
       });
     });
 
     it('remediate for status warn', () => {
-      expect(planRemediation(makeAlert({ status: 'warn' }), makeGroup(open), REVOKE).decision).toBe(
-        'remediate',
-      );
+      expect(
+        planRemediation(makeFinding({ status: 'warn', eventKey: 'warn' }), makeGroup(open), REVOKE).decision,
+      ).toBe('remediate');
     });
 
     it('unsupported for an unknown signature, before the exemption', () => {
-      const alert = alertFor('AWS:EC2-001', 'Unknown');
-      expect(planRemediation(alert, makeGroup(open, exempt), REVOKE)).toEqual({
+      const finding = findingFor('AWS:EC2-001', 'Unknown');
+      expect(planRemediation(finding, makeGroup(open, exempt), REVOKE)).toEqual({
         decision: 'unsupported',
         revoke: [],
         authorize: [],
-        reason: 'signature AWS:EC2-001 (Unknown) is not one the hub remediates',
+        explanation: {
+          reason: { code: 'unsupported-control', control: 'AWS:EC2-001', name: 'Unknown' },
+          notes: [],
+        },
+        reason: 'AWS:EC2-001 (Unknown) is not one the hub remediates',
       });
     });
 
@@ -407,6 +439,17 @@ describe('planRemediation', () => {
         decision: 'exempt',
         revoke: [],
         authorize: [],
+        explanation: {
+          reason: {
+            code: 'exempt',
+            groupId: GROUP_ID,
+            tag: 'remediation-hub:exempt',
+            value,
+            exposure: 'tcp 22',
+            control: SSH_CONTROL,
+          },
+          notes: [],
+        },
         reason: `${GROUP_ID} is tagged remediation-hub:exempt=${value}; tcp 22 left open (AWS:EC2-002, SSH)`,
       });
     });
@@ -429,22 +472,23 @@ describe('planRemediation', () => {
     });
 
     it('compliant with an empty plan', () => {
-      expect(planRemediation(SSH, makeGroup([tcp(443, 443, '0.0.0.0/0')]), NARROW)).toEqual({
+      expect(planRemediation(SSH, makeGroup([tcp(443, 443, '0.0.0.0/0')]), NARROW)).toMatchObject({
         decision: 'compliant',
         revoke: [],
         authorize: [],
+        explanation: { reason: { code: 'compliant' }, notes: [] },
         reason: `no world-open tcp 22 in ${GROUP_ID} (AWS:EC2-002, SSH)`,
       });
     });
   });
 
   describe('refuses input it cannot decide on', () => {
-    it('a group other than the alert’s', () => {
+    it('a group other than the finding’s', () => {
       const group = { ...makeGroup([]), GroupId: 'sg-0000000000000000a' };
       expect(() => planRemediation(SSH, group, REVOKE)).toThrow(
         expect.objectContaining({
           name: 'MalformedSecurityGroupError',
-          message: `GroupId: the alert is about ${GROUP_ID}, the security group given is sg-0000000000000000a`,
+          message: `GroupId: the finding is about ${GROUP_ID}, the security group given is sg-0000000000000000a`,
           groupId: GROUP_ID,
           alertId: '1306879672',
           accountId: '111111111111',
@@ -453,7 +497,7 @@ describe('planRemediation', () => {
       );
       const { GroupId: _, ...anonymous } = group;
       expect(() => planRemediation(SSH, anonymous, REVOKE)).toThrow(
-        `GroupId: the alert is about ${GROUP_ID}, the security group given is without a GroupId`,
+        `GroupId: the finding is about ${GROUP_ID}, the security group given is without a GroupId`,
       );
     });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Alert, MalformedAlertError, parseAlert } from '../../src/index.js';
+import { type Finding, MalformedAlertError, parseFindings } from '../../src/index.js';
 import {
   type EvidentAlertDocument,
   evidentEventText,
@@ -8,20 +8,27 @@ import {
   loadSampleEnvelope,
 } from '../support/evidentEvents.js';
 
-const SAMPLE: Alert = {
+const SAMPLE: Finding = {
+  source: 'evident',
   id: '1306879672',
+  eventKey: 'fail',
   status: 'fail',
+  inactive: undefined,
   accountId: '012345678910',
-  externalAccountArn: 'arn:aws:iam::012345678910:role/Evident-Service-Role',
-  externalAccountArnAccountId: '012345678910',
+  accountClaims: [{ field: 'included[external_accounts].attributes.arn', accountId: '012345678910' }],
   region: 'ap-northeast-1',
-  securityGroupId: 'sg-xxxxxxxxxxxxxxxxx',
-  signature: { identifier: 'AWS:EC2-002', name: 'Global Admin Port Access - SSH (TCP Port 22) Detected' },
+  groupId: 'sg-xxxxxxxxxxxxxxxxx',
+  control: { id: 'AWS:EC2-002', name: 'Global Admin Port Access - SSH (TCP Port 22) Detected' },
   riskLevel: 'high',
-  createdAt: '2018-11-05T03:57:05.000Z',
-  startedAt: '2018-11-05T03:57:05.000Z',
-  updatedAt: '2018-11-05T03:57:05.000Z',
+  firstSeenAt: '2018-11-05T03:57:05.000Z',
 };
+
+/** The one finding of an Evident message. */
+function parseAlert(input: unknown): Finding {
+  const findings = parseFindings(input);
+  expect(findings).toHaveLength(1);
+  return findings[0] as Finding;
+}
 
 /** Parses a mutated copy of the sample alert and returns the error it raised. */
 function errorFor(mutate: (document: EvidentAlertDocument) => void): MalformedAlertError {
@@ -47,7 +54,7 @@ const withoutType = (d: EvidentAlertDocument, type: string) => {
   d.included = d.included.filter((entry) => entry.type !== type);
 };
 
-describe('parseAlert', () => {
+describe('parseFindings: Evident alerts', () => {
   describe('reads the sample alert', () => {
     it('from the raw JSON text', () => {
       expect(parseAlert(evidentEventText('evident-ec2-002-fail'))).toEqual(SAMPLE);
@@ -89,18 +96,36 @@ describe('parseAlert', () => {
     document.data.attributes.created_at = null;
     delete document.data.attributes.started_at;
     delete document.data.attributes.updated_at;
-    expect(parseAlert(document)).toMatchObject({
-      riskLevel: null,
-      createdAt: null,
-      startedAt: null,
-      updatedAt: null,
-    });
+    expect(parseAlert(document)).toMatchObject({ riskLevel: null, firstSeenAt: null });
   });
 
-  it.each(['warn', 'pass', 'error', 'info'] as const)('reads status %s', (status) => {
+  it('takes the first-seen time from started_at, else created_at', () => {
+    const document = loadSampleAlert();
+    document.data.attributes.started_at = '2018-11-05T04:00:00.000Z';
+    expect(parseAlert(document).firstSeenAt).toBe('2018-11-05T04:00:00.000Z');
+    delete document.data.attributes.started_at;
+    expect(parseAlert(document).firstSeenAt).toBe('2018-11-05T03:57:05.000Z');
+  });
+
+  it('keys the notification by its status, so a fail and a later pass are two', () => {
+    const document = loadSampleAlert();
+    document.data.attributes.status = 'pass';
+    expect(parseAlert(document)).toMatchObject({ id: SAMPLE.id, eventKey: 'pass', status: 'pass' });
+  });
+
+  it.each(['warn'] as const)('acts on status %s', (status) => {
     const document = loadSampleAlert();
     document.data.attributes.status = status;
-    expect(parseAlert(document).status).toBe(status);
+    expect(parseAlert(document)).toMatchObject({ status, inactive: undefined });
+  });
+
+  it.each(['pass', 'error', 'info'] as const)('reads status %s as not actionable', (status) => {
+    const document = loadSampleAlert();
+    document.data.attributes.status = status;
+    expect(parseAlert(document)).toMatchObject({
+      status,
+      inactive: { field: 'status', value: status, actedOn: ['fail', 'warn'] },
+    });
   });
 
   it.each([
@@ -110,9 +135,11 @@ describe('parseAlert', () => {
   ])('takes the account of ARN %s apart from the account field', (arn, accountId) => {
     const document = loadSampleAlert();
     account(document).arn = arn;
-    const alert = parseAlert(document);
-    expect(alert.externalAccountArnAccountId).toBe(accountId);
-    expect(alert.accountId).toBe('012345678910');
+    const finding = parseAlert(document);
+    expect(finding.accountClaims).toEqual([
+      { field: 'included[external_accounts].attributes.arn', accountId },
+    ]);
+    expect(finding.accountId).toBe('012345678910');
   });
 
   it.each([

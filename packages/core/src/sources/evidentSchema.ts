@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ALERT_STATUSES } from './constants.js';
-import { isKnownRegionCode } from './regions.js';
+import { ALERT_STATUSES } from '../constants.js';
+import { isKnownRegionCode } from '../regions.js';
 
 /**
  * The parts of an Evident JSON:API alert that the hub reads, and nothing else: unknown fields pass,
@@ -74,11 +74,3 @@ export const INCLUDED_SCHEMAS = {
   }),
 } as const;
 export type IncludedType = keyof typeof INCLUDED_SCHEMAS;
-
-/** An SNS notification envelope (raw message delivery off): the alert is `Message`, as a string. */
-export const snsEnvelopeSchema = z.compile(
-  z.object({
-    Type: z.literal('Notification', { error: 'expected "Notification"' }),
-    Message: z.string({ error: 'expected a string (the alert as JSON)' }),
-  }),
-);

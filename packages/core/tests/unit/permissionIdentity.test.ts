@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasRule, isPortRange, isSubRange, sameRule } from '../../src/handler/ruleMatch.js';
+import { hasRule, isPortRange, isSubRange, samePermission, sameRule } from '../../src/permissionIdentity.js';
 
 const tcp = (from: number, to: number, cidr = '0.0.0.0/0', protocol = 'tcp') => ({
   IpProtocol: protocol,
@@ -8,7 +8,7 @@ const tcp = (from: number, to: number, cidr = '0.0.0.0/0', protocol = 'tcp') => 
   IpRanges: [{ CidrIp: cidr }],
 });
 
-describe('ruleMatch', () => {
+describe('permissionIdentity', () => {
   it('matches rules as EC2 does: protocol names and numbers alike, descriptions ignored, ports of -1 ignored', () => {
     expect(sameRule(tcp(22, 22), tcp(22, 22, '0.0.0.0/0', '6'))).toBe(true);
     expect(
@@ -38,5 +38,14 @@ describe('ruleMatch', () => {
     expect(isPortRange(tcp(0, 65535))).toBe(true);
     expect(isPortRange(tcp(22, 22))).toBe(false);
     expect(isPortRange({ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] })).toBe(false);
+  });
+
+  it('tells one permission from another by protocol meaning and ports, for undo as for the planner', () => {
+    // Undo's own copy once compared the spelling: `6` and `tcp` were two permissions there.
+    expect(samePermission(tcp(22, 22, '0.0.0.0/0', '6'), tcp(22, 22, '10.0.0.0/8', 'TCP'))).toBe(true);
+    expect(samePermission(tcp(22, 22), tcp(22, 22, '0.0.0.0/0', 'udp'))).toBe(false);
+    expect(samePermission(tcp(22, 22), tcp(22, 23))).toBe(false);
+    expect(samePermission({ IpProtocol: '-1' }, { IpProtocol: '-1', FromPort: -1, ToPort: -1 })).toBe(true);
+    expect(samePermission({ IpProtocol: '50' }, { IpProtocol: '50' })).toBe(true);
   });
 });

@@ -1,31 +1,22 @@
 import type { z } from 'zod';
-import type { Alert } from './alert.js';
-import {
-  alertDocumentSchema,
-  IAM_ARN,
-  INCLUDED_SCHEMAS,
-  type IncludedType,
-  snsEnvelopeSchema,
-} from './alertSchema.js';
-import { describeValue, parseOrFail } from './describeIssue.js';
-import { MalformedAlertError } from './errors.js';
-import { regionFromEvidentCode } from './regions.js';
+import { ACTIONABLE_STATUSES } from '../constants.js';
+import { describeValue, parseOrFail } from '../describeIssue.js';
+import { MalformedAlertError } from '../errors.js';
+import type { Finding } from '../finding.js';
+import { notificationEventKey } from '../ledgerRecord.js';
+import { regionFromEvidentCode } from '../regions.js';
+import { alertDocumentSchema, IAM_ARN, INCLUDED_SCHEMAS, type IncludedType } from './evidentSchema.js';
 
 const INCLUDED_TYPES = Object.keys(INCLUDED_SCHEMAS) as IncludedType[];
 
 /**
- * Reads an Evident alert as the hub receives it: a JSON string (an SQS body) or an already parsed
- * value, either the JSON:API document itself (SNS raw message delivery) or an SNS notification
- * envelope whose `Message` is the document as a string.
+ * Reads an Evident alert (the JSON:API document, already out of its SNS envelope) as a finding.
  *
  * Only what the hub reads is validated; unknown fields are fine. Anything wrong is a
  * `MalformedAlertError` whose one-line message names the field, e.g.
  * `included[external_accounts].attributes.account: expected 12 digits, got "12345"`.
  */
-export function parseAlert(input: unknown): Alert {
-  const parsed = typeof input === 'string' ? parseJson(input, 'message') : input;
-  const document = isEnvelope(parsed) ? openEnvelope(parsed) : parsed;
-
+export function parseEvidentDocument(document: unknown): Finding {
   const alertId = peekAlertId(document);
   const { data, included } = check(alertDocumentSchema, document, '', alertId);
   const { id, attributes } = data;
@@ -69,20 +60,28 @@ export function parseAlert(input: unknown): Alert {
     alertId,
   ).attributes;
 
+  const status = attributes.status;
   return {
+    source: 'evident',
     id,
-    status: attributes.status,
+    eventKey: notificationEventKey(status),
+    status,
+    inactive: ACTIONABLE_STATUSES.includes(status)
+      ? undefined
+      : { field: 'status', value: status, actedOn: ACTIONABLE_STATUSES },
     accountId: account.account,
-    externalAccountArn: account.arn,
-    // The schema matched IAM_ARN, so group 2 (the account) is there.
-    externalAccountArnAccountId: IAM_ARN.exec(account.arn)?.[2] ?? '',
+    accountClaims: [
+      {
+        field: 'included[external_accounts].attributes.arn',
+        // The schema matched IAM_ARN, so group 2 (the account) is there.
+        accountId: IAM_ARN.exec(account.arn)?.[2] ?? '',
+      },
+    ],
     region: regionFromEvidentCode(region.code),
-    securityGroupId: attributes.resource,
-    signature: { identifier: signature.identifier, name: signature.name },
+    groupId: attributes.resource,
+    control: { id: signature.identifier, name: signature.name },
     riskLevel: attributes.risk_level ?? null,
-    createdAt: attributes.created_at ?? null,
-    startedAt: attributes.started_at ?? null,
-    updatedAt: attributes.updated_at ?? null,
+    firstSeenAt: attributes.started_at ?? attributes.created_at ?? null,
   };
 }
 
@@ -90,34 +89,6 @@ export function parseAlert(input: unknown): Alert {
 function peekAlertId(document: unknown): string | undefined {
   const id = (document as { data?: { id?: unknown } } | null)?.data?.id;
   return typeof id === 'string' && id !== '' ? id : undefined;
-}
-
-/** An SNS notification envelope: an object that is not a JSON:API document but has SNS's keys. */
-function isEnvelope(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    !('data' in value) &&
-    ('Type' in value || 'Message' in value)
-  );
-}
-
-function openEnvelope(envelope: Record<string, unknown>): unknown {
-  const { Message } = check(snsEnvelopeSchema, envelope, '', undefined);
-  return parseJson(Message, 'Message');
-}
-
-function parseJson(text: string, field: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new MalformedAlertError(`${field} is not JSON: ${reason.replace(/\s+/g, ' ')}`, {
-      field,
-      cause: error,
-    });
-  }
 }
 
 function check<T extends z.ZodType>(

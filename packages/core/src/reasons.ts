@@ -1,0 +1,164 @@
+/**
+ * Why the hub decided what it did, as data: a reason (one per record: a code and its fields) and notes (what
+ * else happened on the way). Records and plans carry these; `renderExplanation` turns them into the English
+ * the audit trail shows, here and nowhere else. Tests and subscribers read the codes.
+ */
+
+/** The control or signature, as reasons name it: `(AWS:EC2-002, SSH)`. */
+export interface ControlRef {
+  id: string;
+  service: string;
+}
+
+export type Reason =
+  /** The source says the exposure is not there (status `pass`, ...). */
+  | { code: 'not-actionable'; field: string; value: string; actedOn: readonly string[] }
+  /** The control or signature is not one the registry knows. */
+  | { code: 'unsupported-control'; control: string; name: string }
+  /** The group carries the exemption tag. */
+  | { code: 'exempt'; groupId: string; tag: string; value: string; exposure: string; control: ControlRef }
+  /** No world-open rule opens the exposure. */
+  | { code: 'compliant'; groupId: string; exposure: string; control: ControlRef }
+  /** Revoke the world-open rules that open the exposure. */
+  | { code: 'revoke'; exposure: string; cidrs: readonly string[]; control: ControlRef }
+  /** Revoke them and re-authorize the rest of their port ranges. */
+  | {
+      code: 'narrow';
+      exposure: string;
+      cidrs: readonly string[];
+      control: ControlRef;
+      revoke: number;
+      authorize: number;
+    }
+  /** The finding names two different accounts. */
+  | { code: 'account-mismatch'; accountId: string; field: string; otherAccountId: string }
+  /** The account is not one the hub may act in. */
+  | { code: 'account-not-allowed'; accountId: string }
+  /** The message is not a finding the hub can read. */
+  | { code: 'malformed'; message: string }
+  /** Every planned revocation was already gone, and the group, read again, no longer needs one. */
+  | { code: 'already-closed'; check: Reason };
+
+export type ReasonCode = Reason['code'];
+
+export type Note =
+  /** `narrow` could not narrow a protocol -1 rule: it is revoked whole. */
+  | { code: 'all-traffic-revoked-whole' }
+  /** `narrow` could not narrow an ICMP "all types" rule: it is revoked whole. */
+  | { code: 'all-icmp-types-revoked-whole' }
+  /**
+   * An attempt whose lease expired before it recorded its result was taken over: its planned revocations that
+   * are absent now, and its planned re-authorizations present now, are counted as its work.
+   */
+  | { code: 'unrecorded-changes-counted'; revoked: number; authorized: number }
+  /** Re-authorizations of the rest of a range an earlier attempt revoked were never made, and are not now. */
+  | { code: 'reauthorizations-unmade'; count: number }
+  /** EC2 said a rule was already gone or already there: someone else changed the group meanwhile. */
+  | { code: 'concurrent-change'; alreadyGone: number; alreadyThere: number; notAuthorized: number }
+  /** The rest of a range could not be re-authorized; the exposure is closed, those ports stay closed. */
+  | {
+      code: 'reauthorization-failed';
+      rules: number;
+      retriesExhausted: boolean;
+      retries: number;
+      error: string;
+    }
+  /** The group, read again after a concurrent change, still needs a change. */
+  | { code: 'still-needed'; check: Reason }
+  /** `narrow`: port ranges to revoke vanished, and another worker narrowing them may re-open part of them. */
+  | { code: 'ranges-vanished'; count: number };
+
+export type NoteCode = Note['code'];
+
+/** A record's or plan's whole explanation. */
+export interface Explanation {
+  reason: Reason;
+  notes: readonly Note[];
+}
+
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+const about = (control: ControlRef): string => `(${control.id}, ${control.service})`;
+const was = (n: number): string => (n === 1 ? 'was' : 'were');
+const is = (n: number): string => (n === 1 ? 'is' : 'are');
+
+/** One reason in English. */
+export function renderReason(reason: Reason): string {
+  switch (reason.code) {
+    case 'not-actionable':
+      return `${reason.field} is ${reason.value}; only ${reason.actedOn.join(' and ')} ${reason.actedOn.length === 1 ? 'is' : 'are'} remediated`;
+    case 'unsupported-control':
+      return `${reason.control} (${reason.name}) is not one the hub remediates`;
+    case 'exempt':
+      return `${reason.groupId} is tagged ${reason.tag}=${reason.value}; ${reason.exposure} left open ${about(reason.control)}`;
+    case 'compliant':
+      return `no world-open ${reason.exposure} in ${reason.groupId} ${about(reason.control)}`;
+    case 'revoke':
+      return `revoke ${reason.exposure} from ${reason.cidrs.join(' and ')} ${about(reason.control)}`;
+    case 'narrow': {
+      const rest =
+        reason.authorize === 0
+          ? ''
+          : `, re-authorize the rest of the port range as ${count(reason.authorize, 'rule')}`;
+      return `narrow ${reason.exposure} from ${reason.cidrs.join(' and ')} ${about(reason.control)}: revoke ${count(reason.revoke, 'rule')}${rest}`;
+    }
+    case 'account-mismatch':
+      return `the finding names account ${reason.accountId} but its ${reason.field} names ${reason.otherAccountId}`;
+    case 'account-not-allowed':
+      return `account ${reason.accountId} is not on the hub's allow-list`;
+    case 'malformed':
+      return reason.message;
+    case 'already-closed':
+      return `every planned revocation was already gone (InvalidPermission.NotFound); read again, the group no longer needs it (${renderReason(reason.check)})`;
+  }
+}
+
+/** One note in English. */
+export function renderNote(note: Note): string {
+  switch (note.code) {
+    case 'all-traffic-revoked-whole':
+      return 'protocol -1 (all traffic) cannot be narrowed, so it is revoked whole';
+    case 'all-icmp-types-revoked-whole':
+      return 'ICMP type -1 (all types) cannot be narrowed, so it is revoked whole';
+    case 'unrecorded-changes-counted': {
+      if (note.revoked + note.authorized === 0) return '';
+      const authorized =
+        note.authorized > 0
+          ? `, and ${count(note.authorized, 're-authorization')} it planned found in the group (not there before it) as authorized`
+          : '';
+      return `an earlier attempt was taken over after its lease expired without its result being recorded: ${count(note.revoked, 'revocation')} it planned, absent on retry: removed by the earlier attempt whose result was not recorded, or by another change; counted as revoked${authorized} (its request ids are in its log)`;
+    }
+    case 'reauthorizations-unmade':
+      return `${count(note.count, 're-authorization')} of the rest of a range an earlier attempt revoked ${was(note.count)} never made (that attempt stopped first) and ${is(note.count)} not made now: the exposure is closed, and those ports stay closed until someone authorizes them`;
+    case 'concurrent-change': {
+      const parts = [
+        note.alreadyGone > 0
+          ? `${count(note.alreadyGone, 'planned revocation')} already gone (InvalidPermission.NotFound)`
+          : '',
+        note.alreadyThere > 0
+          ? `${count(note.alreadyThere, 'planned re-authorization')} already there (InvalidPermission.Duplicate)`
+          : '',
+        note.notAuthorized > 0
+          ? `${count(note.notAuthorized, 're-authorization')} not made, as the rule it narrows was not revoked by this attempt`
+          : '',
+      ].filter((part) => part !== '');
+      return `a concurrent change was detected: ${parts.join(', ')}`;
+    }
+    case 'reauthorization-failed': {
+      const how = note.retriesExhausted
+        ? `the re-authorization failed after ${note.retries} retries with a retryable error, `
+        : '';
+      return `the rest of the range could not be re-authorized (${how}${count(note.rules, 'rule')} not authorized: ${note.error}): the exposure is closed, and those ports stay closed until someone authorizes them`;
+    }
+    case 'still-needed':
+      return `the group read again still needs: ${renderReason(note.check)}`;
+    case 'ranges-vanished':
+      return `${count(note.count, 'port range')} to revoke vanished, and another worker narrowing it may be about to re-authorize part of it`;
+  }
+}
+
+/** The reason, then each note, as one line: what the record's `reason` says. */
+export function renderExplanation(explanation: Explanation): string {
+  return [renderReason(explanation.reason), ...explanation.notes.map(renderNote)]
+    .filter((part) => part !== '')
+    .join('; ');
+}
