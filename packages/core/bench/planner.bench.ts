@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { type Finding, parseFindings, planRemediation, type SecurityGroup } from '../src/index.js';
 
-const parseAlert = (input: unknown): Finding => parseFindings(input)[0] as Finding;
+const parseAlert = (input: unknown): Finding => parseFindings(input)[0]?.finding as Finding;
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../tests/events/evident/${name}`, import.meta.url), 'utf8');

@@ -1,3 +1,5 @@
+import { notificationEventKey } from './ledgerRecord.js';
+
 /** The posture tools whose findings the hub reads. The shape of a message says which sent it. */
 export const SOURCES = ['evident'] as const;
 export type Source = (typeof SOURCES)[number];
@@ -60,3 +62,25 @@ export interface Finding {
 export function targetOf(finding: Pick<Finding, 'accountId' | 'region' | 'groupId'>) {
   return { accountId: finding.accountId, region: finding.region, groupId: finding.groupId };
 }
+
+/** The ledger key of a finding, read safely from a document the parser refused. */
+export interface FindingKey {
+  id: string;
+  eventKey: string;
+  /** The source's status word, or `unknown`. */
+  status: string;
+}
+
+/** A key read from a document that was refused: only ids and statuses of a safe shape are used. */
+export function safeKey(
+  id: unknown,
+  status: unknown,
+  eventKey = notificationEventKey,
+): FindingKey | undefined {
+  if (typeof id !== 'string' || !SAFE_ID.test(id)) return undefined;
+  const word = typeof status === 'string' && SAFE_STATUS.test(status) ? status : 'unknown';
+  return { id, eventKey: eventKey(word), status: word };
+}
+
+const SAFE_ID = /^[\w.:@/+=-]{1,256}$/;
+const SAFE_STATUS = /^[\w-]{1,32}$/;

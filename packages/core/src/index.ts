@@ -3,11 +3,20 @@ export type { CidrRule } from './cidrRule.js';
 export * from './constants.js';
 export * from './errors.js';
 export { exposes, exposureLabel } from './exposure.js';
-export { type AccountClaim, type Finding, type Inactive, SOURCES, type Source, targetOf } from './finding.js';
+export {
+  type AccountClaim,
+  type Finding,
+  type FindingKey,
+  type Inactive,
+  SOURCES,
+  type Source,
+  safeKey,
+  targetOf,
+} from './finding.js';
 export type { LedgerRecord, RecordedError, RecordState } from './ledgerRecord.js';
 export { notificationEventKey, undoEventKey } from './ledgerRecord.js';
 export { LEDGER_TABLE, type LedgerIndexName } from './ledgerTable.js';
-export { parseFindings } from './parseFindings.js';
+export { parseFindings, type ReadFinding, type UnreadableFinding } from './parseFindings.js';
 export { parseSecurityGroup } from './parseSecurityGroup.js';
 export {
   hasRule,

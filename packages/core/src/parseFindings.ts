@@ -1,8 +1,22 @@
 import { z } from 'zod';
 import { parseOrFail } from './describeIssue.js';
 import { MalformedAlertError } from './errors.js';
-import type { Finding } from './finding.js';
-import { parseEvidentDocument } from './sources/parseEvident.js';
+import type { Finding, FindingKey, Source } from './finding.js';
+import { parseEvidentDocument, peekEvidentKey } from './sources/parseEvident.js';
+
+/** A finding the message carries that the hub cannot read: it is `rejected` on its own, with the error. */
+export interface UnreadableFinding {
+  /** The source the message's shape points to, where it points to one. */
+  source: Source | undefined;
+  /** Its ledger key, when an id and status of a safe shape could still be read; else the caller keys it. */
+  key: FindingKey | undefined;
+  error: MalformedAlertError;
+}
+
+/** One finding of a message: read, or not readable (and why). */
+export type ReadFinding =
+  | { finding: Finding; unreadable?: undefined }
+  | { finding?: undefined; unreadable: UnreadableFinding };
 
 /** An SNS notification envelope (raw message delivery off): the finding is `Message`, as a string. */
 const snsEnvelopeSchema = z.compile(
@@ -15,14 +29,29 @@ const snsEnvelopeSchema = z.compile(
 /**
  * Reads one queue message as the findings it carries, whatever the posture tool: a JSON string (an SQS
  * body) or an already parsed value, raw or inside an SNS notification envelope. The message's shape says
- * which source sent it; no configuration. Anything the hub cannot read is one `MalformedAlertError`
- * whose one-line message names the field.
+ * which source sent it; no configuration. Never throws for bad input: a message or finding the hub cannot
+ * read comes back as `unreadable`, its `MalformedAlertError` one line that names the field, so that every
+ * finding of a message ends as a record of its own.
  */
-export function parseFindings(input: unknown): Finding[] {
-  const parsed = typeof input === 'string' ? parseJson(input, 'message') : input;
-  const document = isEnvelope(parsed) ? openEnvelope(parsed) : parsed;
+export function parseFindings(input: unknown): ReadFinding[] {
+  let document: unknown;
+  try {
+    const parsed = typeof input === 'string' ? parseJson(input, 'message') : input;
+    document = isEnvelope(parsed) ? openEnvelope(parsed) : parsed;
+  } catch (error) {
+    return [unreadable(undefined, undefined, error)];
+  }
   // Evident is the default: a document of no known shape is told what an Evident alert needs.
-  return [parseEvidentDocument(document)];
+  try {
+    return [{ finding: parseEvidentDocument(document) }];
+  } catch (error) {
+    return [unreadable('evident', peekEvidentKey(document), error)];
+  }
+}
+
+function unreadable(source: Source | undefined, key: FindingKey | undefined, error: unknown): ReadFinding {
+  if (!(error instanceof MalformedAlertError)) throw error;
+  return { unreadable: { source, key, error } };
 }
 
 /** An SNS notification envelope: an object that is not a JSON:API document but has SNS's keys. */

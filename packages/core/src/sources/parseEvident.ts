@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { ACTIONABLE_STATUSES } from '../constants.js';
 import { describeValue, parseOrFail } from '../describeIssue.js';
 import { MalformedAlertError } from '../errors.js';
-import type { Finding } from '../finding.js';
+import { type Finding, type FindingKey, safeKey } from '../finding.js';
 import { notificationEventKey } from '../ledgerRecord.js';
 import { regionFromEvidentCode } from '../regions.js';
 import { alertDocumentSchema, IAM_ARN, INCLUDED_SCHEMAS, type IncludedType } from './evidentSchema.js';
@@ -83,6 +83,12 @@ export function parseEvidentDocument(document: unknown): Finding {
     riskLevel: attributes.risk_level ?? null,
     firstSeenAt: attributes.started_at ?? attributes.created_at ?? null,
   };
+}
+
+/** The key of an Evident document the parser refused, when its id and status can still be read. */
+export function peekEvidentKey(document: unknown): FindingKey | undefined {
+  const data = (document as { data?: { id?: unknown; attributes?: { status?: unknown } } } | null)?.data;
+  return safeKey(data?.id, data?.attributes?.status);
 }
 
 /** `data.id` when it is usable, so that errors about the rest of the alert can name it. */

@@ -23,11 +23,13 @@ const SAMPLE: Finding = {
   firstSeenAt: '2018-11-05T03:57:05.000Z',
 };
 
-/** The one finding of an Evident message. */
+/** The one finding of an Evident message; throws its error when it is unreadable. */
 function parseAlert(input: unknown): Finding {
   const findings = parseFindings(input);
   expect(findings).toHaveLength(1);
-  return findings[0] as Finding;
+  const [read] = findings;
+  if (read?.unreadable) throw read.unreadable.error;
+  return read?.finding as Finding;
 }
 
 /** Parses a mutated copy of the sample alert and returns the error it raised. */
