@@ -1,6 +1,23 @@
+export { accountRefusal } from './accountCheck.js';
 export { applyPlan } from './applyPlan.js';
+export {
+  type AttemptProgress,
+  checkpointRecord,
+  completedRecord,
+  releasedRecord,
+  resumeProgress,
+  unclaimedRecord,
+} from './attemptRecord.js';
 export type { CidrRule } from './cidrRule.js';
+export {
+  type ClaimDecision,
+  DEFAULT_RECLAIMABLE_OUTCOMES,
+  decideClaim,
+  firstClaim,
+  wasReleased,
+} from './claimDecision.js';
 export * from './constants.js';
+export { outcomeWithoutChanges } from './decisionOutcome.js';
 export * from './errors.js';
 export { exposes, exposureLabel } from './exposure.js';
 export {
@@ -13,6 +30,7 @@ export {
   safeKey,
   targetOf,
 } from './finding.js';
+export { assertLeaseMargin, type LeaseHeld, leaseMarginMs } from './leaseMargin.js';
 export type { LedgerRecord, RecordedError, RecordState } from './ledgerRecord.js';
 export { notificationEventKey, undoEventKey } from './ledgerRecord.js';
 export { LEDGER_TABLE, type LedgerIndexName } from './ledgerTable.js';
@@ -28,7 +46,7 @@ export {
   sameRule,
 } from './permissionIdentity.js';
 export type { PlanOptions, RemediationPlan } from './plan.js';
-export { planRemediation } from './planRemediation.js';
+export { decideWithoutTheGroup, planRemediation } from './planRemediation.js';
 export type * from './ports.js';
 export { type ProtocolName, protocolName, type ReadPermission, readPermission } from './readPermission.js';
 export {
@@ -42,6 +60,7 @@ export {
   renderNote,
   renderReason,
 } from './reasons.js';
+export { reclaimableOutcomes } from './reclaimableOutcomes.js';
 export { AWS_REGIONS, isKnownRegionCode, regionFromEvidentCode } from './regions.js';
 export {
   configurationProblems,
@@ -57,4 +76,6 @@ export {
 export { type Exposure, findSignature, SIGNATURES, type SignatureDefinition } from './signatures.js';
 export { toRecordedError } from './toRecordedError.js';
 export type * from './types.js';
+export { pendingReauthorizations, unmadeReauthorizations } from './unmadeReauthorizations.js';
+export { type UnrecordedChanges, unrecordedChanges } from './unrecordedChanges.js';
 export { type WorldExposure, worldExposures } from './worldExposures.js';

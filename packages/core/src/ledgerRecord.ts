@@ -1,4 +1,6 @@
 import type { Decision, Outcome, RemediationMode, Strategy } from './constants.js';
+import type { Source } from './finding.js';
+import type { Explanation } from './reasons.js';
 import type { IpPermission } from './types.js';
 
 export type RecordState = 'in-progress' | 'completed';
@@ -17,9 +19,9 @@ export interface RecordedError {
  * (or of one undo event). Attribute names are the DynamoDB attribute names.
  */
 export interface LedgerRecord {
-  /** `data.id`; for a message that could not be parsed, `unparsed:<SQS message id>`. */
+  /** The finding's id (Evident `data.id`); for a message that could not be read, `unparsed:<SQS message id>`. */
   alertId: string;
-  /** The alert status for a notification; `undo#<status>#<iso time>` for an undo event. */
+  /** The finding's notification key (`Finding.eventKey`: Evident's status); `undo#<status>#<iso time>` for an undo event. */
   eventKey: string;
   alertStatus: string;
   state: RecordState;
@@ -29,16 +31,22 @@ export interface LedgerRecord {
   /** TTL, epoch seconds. */
   expiresAt: number;
 
+  /** The posture tool that raised the finding; absent on records from before the hub read other sources (Evident). */
+  source?: Source | undefined;
   accountId?: string | undefined;
   region?: string | undefined;
-  /** The security group id the alert is about (`byResource` index). */
+  /** The security group id the finding is about (`byResource` index). */
   resourceId?: string | undefined;
+  /** The control or signature that failed (`AWS:EC2-002`); the attribute keeps its first name for existing ledgers. */
   signature?: { identifier: string; name: string } | undefined;
   riskLevel?: string | null | undefined;
 
   mode?: RemediationMode | undefined;
   strategy?: Strategy | undefined;
   decision?: Decision | undefined;
+  /** Why, as data: a reason code with its fields, and notes. Tests and subscribers read this. */
+  explanation?: Explanation | undefined;
+  /** `explanation` in English (`renderExplanation`), for people reading the audit trail. */
   reason?: string | undefined;
   /** What EC2 confirmed was revoked / authorised (empty in dry-run: see `plan`). */
   revoked: IpPermission[];

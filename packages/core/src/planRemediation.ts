@@ -37,18 +37,9 @@ export function planRemediation(
     );
   }
 
-  if (finding.inactive !== undefined) {
-    return decide('ignored', { code: 'not-actionable', ...finding.inactive });
-  }
-
-  const signature = findSignature(finding.control.id);
-  if (signature === undefined) {
-    return decide('unsupported', {
-      code: 'unsupported-control',
-      control: finding.control.id,
-      name: finding.control.name,
-    });
-  }
+  const early = decideWithoutTheGroup(finding);
+  if (early !== undefined) return early;
+  const signature = findSignature(finding.control.id) as SignatureDefinition;
   const exposure = exposureLabel(signature.exposure);
   const control = { id: signature.identifier, service: signature.service };
 
@@ -85,6 +76,27 @@ export function planRemediation(
     { code: 'narrow', exposure, cidrs, control, revoke: revoke.length, authorize: authorize.length },
     notes,
   );
+}
+
+/**
+ * The decisions that need no security group: `ignored` (the source says the exposure is not there) and
+ * `unsupported` (the registry does not know the control); `undefined` when the group must be read. The hub
+ * asks this before it assumes a role or describes anything.
+ */
+export function decideWithoutTheGroup(
+  finding: Pick<Finding, 'inactive' | 'control'>,
+): RemediationPlan | undefined {
+  if (finding.inactive !== undefined) {
+    return decide('ignored', { code: 'not-actionable', ...finding.inactive });
+  }
+  if (findSignature(finding.control.id) === undefined) {
+    return decide('unsupported', {
+      code: 'unsupported-control',
+      control: finding.control.id,
+      name: finding.control.name,
+    });
+  }
+  return undefined;
 }
 
 /**

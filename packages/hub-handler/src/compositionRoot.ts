@@ -9,7 +9,7 @@ import { Ec2SecurityGroupGateway } from './adapters/Ec2SecurityGroupGateway.js';
 import { StsCredentialsCache } from './adapters/StsCredentialsCache.js';
 import type { RateLimiter } from './adapters/TokenBucketLimiter.js';
 import type { AlertMessage, AlertProcessorDeps, AlertResult } from './handler/processAlert.js';
-import { processAlert } from './handler/processAlert.js';
+import { processMessage } from './handler/processAlert.js';
 import { type BatchOptions, type BatchResult, processBatch } from './handler/processBatch.js';
 import { createLogger, type Logger } from './logging/createLogger.js';
 import { systemClock } from './systemClock.js';
@@ -44,7 +44,7 @@ export interface CompositionRoot {
   deps: AlertProcessorDeps;
   /** An SQS batch → partial batch response and per-message results. `owner` identifies this worker. */
   processBatch(event: SQSEvent, owner: string, options?: Omit<BatchOptions, 'owner'>): Promise<BatchResult>;
-  processAlert(message: AlertMessage): Promise<AlertResult>;
+  processMessage(message: AlertMessage): Promise<AlertResult[]>;
   /** Closes the base clients' connections (CLI and tests; a Lambda container never needs it). */
   destroy(): void;
 }
@@ -104,7 +104,7 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
     deps,
     processBatch: (event, owner, options) =>
       processBatch(event, { ...deps, concurrency: config.batchConcurrency }, { ...options, owner }),
-    processAlert: (message) => processAlert(message, deps),
+    processMessage: (message) => processMessage(message, deps),
     destroy: () => {
       gateway.destroy();
       sts.destroy();

@@ -26,6 +26,7 @@ export {
   type AlertResult,
   type ProcessingSettings,
   processAlert,
+  processMessage,
 } from './handler/processAlert.js';
 export {
   type BatchOptions,

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import {
   DEFAULT_EXEMPT_TAG_KEY,
   DEFAULT_STRATEGY,
+  type Finding,
   MalformedSecurityGroupError,
-  parseAlert,
+  parseFindings,
   parseSecurityGroup,
   planRemediation,
   type RemediationPlan,
@@ -49,12 +50,12 @@ export function registerPlanCommand(program: Command, io: CliIo): void {
     });
 }
 
-function plan(flags: PlanFlags): RemediationPlan {
-  const alert = withFile('--alert', flags.alert, (text) => parseAlert(text));
+function plan(flags: PlanFlags): Pick<RemediationPlan, 'decision' | 'revoke' | 'authorize' | 'reason'> {
   const group = withFile('--security-group', flags.securityGroup, (text) => parseSecurityGroup(text));
+  const finding = withFile('--alert', flags.alert, (text) => findingAbout(text, group.GroupId));
   let result: RemediationPlan;
   try {
-    result = planRemediation(alert, group, { strategy: flags.strategy, exemptTagKey: flags.exemptTagKey });
+    result = planRemediation(finding, group, { strategy: flags.strategy, exemptTagKey: flags.exemptTagKey });
   } catch (error) {
     if (error instanceof MalformedSecurityGroupError) {
       throw new Error(`--security-group ${flags.securityGroup}: ${error.message}`, { cause: error });
@@ -64,6 +65,25 @@ function plan(flags: PlanFlags): RemediationPlan {
   // Exactly the four fields of the contract, in this order.
   const { decision, revoke, authorize, reason } = result;
   return { decision, revoke, authorize, reason };
+}
+
+/**
+ * The finding of the alert file: its only one, or, when it carries several (an EventBridge event), the one
+ * about the given group. A finding the hub cannot read is its one-line error.
+ */
+function findingAbout(text: string, groupId: string | undefined): Finding {
+  const read = parseFindings(text);
+  const unreadable = read.find((entry) => entry.unreadable !== undefined)?.unreadable;
+  if (read.length === 1 && unreadable !== undefined) throw unreadable.error;
+  const findings = read.flatMap((entry) => (entry.finding === undefined ? [] : [entry.finding]));
+  const [only] = findings;
+  if (findings.length === 1 && only !== undefined) return only;
+  const about = findings.filter((finding) => finding.groupId === groupId);
+  const [match] = about;
+  if (about.length === 1 && match !== undefined) return match;
+  throw new Error(
+    `the file carries ${read.length} findings, ${about.length} of them about ${groupId ?? 'the security group given'}: give a file with one`,
+  );
 }
 
 /** Reads a file and parses it; any failure names the option and the file. */

@@ -13,13 +13,14 @@ import {
   type ClaimRequest,
   type ClaimResult,
   DEFAULT_RETENTION_DAYS,
+  decideClaim,
+  firstClaim,
   LEDGER_TABLE,
   LeaseContentionError,
   type Ledger,
   type LedgerIndexName,
   type LedgerQuery,
   type LedgerRecord,
-  type Outcome,
 } from '@remediation-hub/core';
 import { awsErrorCode, mapAwsError } from './mapAwsError.js';
 import { withoutUndefined } from './withoutUndefined.js';
@@ -38,8 +39,6 @@ export interface DynamoDbLedgerOptions {
 const WRITE_TOKEN = 'writeToken';
 const CONDITION_FAILED = 'ConditionalCheckFailedException';
 const CLAIM_ROUNDS = 4;
-/** Completed outcomes a claim takes again when the request does not say (`ClaimRequest.reclaimableOutcomes`). */
-const DEFAULT_RECLAIMABLE_OUTCOMES: readonly Outcome[] = ['failed'];
 
 const PK = LEDGER_TABLE.partitionKey.name;
 const SK = LEDGER_TABLE.sortKey.name;
@@ -74,36 +73,15 @@ export class DynamoDbLedger implements Ledger {
   }
 
   /**
-   * Claims a notification: creates it, or takes over an in-progress item whose lease has expired (or was
-   * released after a retryable error), or claims again a completed item whose outcome is one of
-   * `request.reclaimableOutcomes` (default `failed`). Any other completed item is a duplicate; a live lease
+   * Claims a notification: creates it, or writes what core's `decideClaim` makes of the stored item (take over
+   * an expired or released lease, or claim again a reclaimable completed outcome), conditioned on the item not
+   * having changed since it was read (its write token). Any other completed item is a duplicate; a live lease
    * of another owner is contention.
    */
   async claim(request: ClaimRequest): Promise<ClaimResult> {
-    const nowIso = request.now.toISOString();
-    const reclaimable = request.reclaimableOutcomes ?? DEFAULT_RECLAIMABLE_OUTCOMES;
-    /** The fields every claim writes: this notification, in progress under this owner's lease. */
-    const claimedBy = (attempts: number) => ({
-      alertId: request.alertId,
-      eventKey: request.eventKey,
-      alertStatus: request.alertStatus,
-      state: 'in-progress' as const,
-      outcome: undefined,
-      recordedAt: nowIso,
-      expiresAt: this.#expiresAt(request.now),
-      attempts,
-      leaseOwner: request.owner,
-      leaseExpiresAt: request.now.getTime() + request.leaseSeconds * 1000,
-    });
+    const expiresAt = this.#expiresAt(request.now);
     for (let round = 0; round < CLAIM_ROUNDS; round++) {
-      const fresh: LedgerRecord = {
-        revoked: [],
-        authorized: [],
-        requestIds: [],
-        ...request.fields,
-        ...claimedBy(1),
-        timings: { firstSeenAt: nowIso, startedAt: nowIso },
-      };
+      const fresh = firstClaim(request, expiresAt);
       if (await this.#putIf(fresh, `attribute_not_exists(${PK})`, {})) {
         return { kind: 'claimed', record: fresh, takenOver: false };
       }
@@ -111,53 +89,16 @@ export class DynamoDbLedger implements Ledger {
       const existing = await this.#getItem(request.alertId, request.eventKey);
       if (!existing) continue;
       const record = toRecord(existing);
-      const completed = record.state === 'completed';
-      // A record an operator undid (or is undoing) stays as it is: a replay must not silently redo what
-      // the operator reverted, nor carry the reverted rules forward as this attempt's work.
-      const reclaim =
-        record.outcome !== undefined && reclaimable.includes(record.outcome) && !record.revertedBy;
-      if (completed && !reclaim) {
-        return { kind: 'duplicate', record };
-      }
-      if (
-        record.state === 'in-progress' &&
-        record.leaseOwner !== request.owner &&
-        (record.leaseExpiresAt ?? 0) > request.now.getTime()
-      ) {
-        return { kind: 'contended', record };
-      }
-
-      const next: LedgerRecord = {
-        ...record,
-        // A completed attempt being redone: its conclusion gives way to the new attempt's (the outcome it
-        // had stays as `previousOutcome`); the work it did (revoked, request ids, ...) and the history stay.
-        ...(completed
-          ? {
-              previousOutcome: record.outcome,
-              decision: undefined,
-              reason: undefined,
-              plan: undefined,
-              pendingReauthorizations: undefined,
-              error: undefined,
-            }
-          : {}),
-        // A released lease: that attempt recorded exactly what it did. A plan left on it (a record written
-        // before releases dropped it) is not a checkpoint of this claim's attempt, so a later takeover must
-        // not read it as unrecorded work.
-        ...(!completed && wasReleased(record) ? { plan: undefined } : {}),
-        ...request.fields,
-        ...claimedBy((record.attempts ?? 0) + 1),
-        timings: { firstSeenAt: record.timings?.firstSeenAt ?? nowIso, startedAt: nowIso },
-      };
+      const decision = decideClaim(record, request, expiresAt);
+      if (decision.kind !== 'claim') return { kind: decision.kind, record };
       const seen = existing[WRITE_TOKEN];
       const condition =
         typeof seen === 'string'
           ? `#token = :seen`
           : `attribute_exists(${PK}) AND attribute_not_exists(#token)`;
       const values = typeof seen === 'string' ? { ':seen': seen } : {};
-      if (await this.#putIf(next, condition, values)) {
-        const takenOver = record.state === 'in-progress' && !wasReleased(record);
-        return { kind: 'claimed', record: next, takenOver };
+      if (await this.#putIf(decision.record, condition, values)) {
+        return { kind: 'claimed', record: decision.record, takenOver: decision.how === 'take-over' };
       }
     }
     throw new LeaseContentionError(
@@ -380,11 +321,6 @@ export class DynamoDbLedger implements Ledger {
   #expiresAt(now: Date): number {
     return Math.floor(now.getTime() / 1000) + this.#retentionSeconds;
   }
-}
-
-/** A lease released after a retryable error expires at the moment it was written. */
-function wasReleased(record: LedgerRecord): boolean {
-  return record.leaseExpiresAt === undefined || record.leaseExpiresAt <= Date.parse(record.recordedAt);
 }
 
 function toRecord(item: Record<string, unknown>): LedgerRecord {

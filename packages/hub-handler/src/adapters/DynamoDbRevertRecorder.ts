@@ -60,6 +60,10 @@ const takenOver = (event: LedgerRecord) =>
     context(event),
   );
 
+type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+>[number];
+
 /** The undo's ledger writes on the hub's DynamoDB table (definition: core's `LEDGER_TABLE`). */
 export class DynamoDbRevertRecorder implements RevertRecorder {
   readonly #client: DynamoDBDocumentClient;
@@ -71,77 +75,11 @@ export class DynamoDbRevertRecorder implements RevertRecorder {
   }
 
   async claim(original: LedgerRecord, event: LedgerRecord, abandoned?: LedgerRecord): Promise<void> {
-    const now = event.recordedAt;
-    const transactItems: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> =
-      [
-        {
-          Put: {
-            TableName: this.#table,
-            Item: itemOf(event),
-            ConditionExpression: 'attribute_not_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': PK },
-          },
-        },
-        {
-          Update: {
-            TableName: this.#table,
-            Key: keyOf(original),
-            UpdateExpression: 'SET #revertedBy = :by, #token = :token',
-            ConditionExpression: `attribute_exists(#pk) AND ${CHANGED_THE_GROUP} AND ${
-              abandoned ? '#revertedBy = :abandoned' : 'attribute_not_exists(#revertedBy)'
-            }`,
-            ExpressionAttributeNames: {
-              '#pk': PK,
-              '#token': WRITE_TOKEN,
-              '#revertedBy': 'revertedBy',
-              ...CHANGED_THE_GROUP_NAMES,
-            },
-            ExpressionAttributeValues: {
-              ':by': event.eventKey,
-              ':token': randomUUID(),
-              ...CHANGED_THE_GROUP_VALUES,
-              ...(abandoned ? { ':abandoned': abandoned.eventKey } : {}),
-            },
-          },
-        },
-      ];
-    if (abandoned) {
-      const error: RecordedError = {
-        name: 'UndoAbandonedError',
-        message: `this undo stopped before it completed (its claim expired at ${isoTime(abandoned.leaseExpiresAt)}); ${event.eventKey} took it over`,
-        retryable: true,
-      };
-      transactItems.push({
-        Update: {
-          TableName: this.#table,
-          Key: keyOf(abandoned),
-          UpdateExpression:
-            'SET #state = :completed, #outcome = :failed, #error = :error, #recordedAt = :now, #timings.#completedAt = :now, #token = :token REMOVE #leaseExpiresAt',
-          ConditionExpression: '#state = :inProgress AND #leaseOwner = :owner AND #leaseExpiresAt <= :nowMs',
-          ExpressionAttributeNames: {
-            '#state': 'state',
-            '#outcome': 'outcome',
-            '#error': 'error',
-            '#recordedAt': 'recordedAt',
-            '#timings': 'timings',
-            '#completedAt': 'completedAt',
-            '#token': WRITE_TOKEN,
-            '#leaseOwner': 'leaseOwner',
-            '#leaseExpiresAt': 'leaseExpiresAt',
-          },
-          ExpressionAttributeValues: {
-            ':completed': 'completed',
-            ':failed': 'failed',
-            ':error': error,
-            ':now': now,
-            ':token': randomUUID(),
-            ':inProgress': 'in-progress',
-            ':owner': abandoned.leaseOwner ?? '',
-            ':nowMs': Date.parse(now),
-          },
-        },
-      });
-    }
+    const transactItems: TransactItem[] = [
+      { Put: this.#putNew(event) },
+      { Update: this.#pointOriginalAt(original, event, abandoned) },
+      ...(abandoned ? [{ Update: this.#closeAbandoned(abandoned, event) }] : []),
+    ];
     try {
       await this.#client.send(new TransactWriteCommand({ TransactItems: transactItems }));
     } catch (error) {
@@ -153,6 +91,85 @@ export class DynamoDbRevertRecorder implements RevertRecorder {
       }
       throw mapAwsError(error, `dynamodb:TransactWriteItems ${this.#table}`, context(original));
     }
+  }
+
+  /** The undo event, new: no item may be there yet. */
+  #putNew(event: LedgerRecord): NonNullable<TransactItem['Put']> {
+    return {
+      TableName: this.#table,
+      Item: itemOf(event),
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': PK },
+    };
+  }
+
+  /**
+   * The original's `revertedBy` set to the undo event, while the original still changed the group and is
+   * neither undone nor being undone (or is held by the abandoned undo being taken over).
+   */
+  #pointOriginalAt(
+    original: LedgerRecord,
+    event: LedgerRecord,
+    abandoned: LedgerRecord | undefined,
+  ): NonNullable<TransactItem['Update']> {
+    return {
+      TableName: this.#table,
+      Key: keyOf(original),
+      UpdateExpression: 'SET #revertedBy = :by, #token = :token',
+      ConditionExpression: `attribute_exists(#pk) AND ${CHANGED_THE_GROUP} AND ${
+        abandoned ? '#revertedBy = :abandoned' : 'attribute_not_exists(#revertedBy)'
+      }`,
+      ExpressionAttributeNames: {
+        '#pk': PK,
+        '#token': WRITE_TOKEN,
+        '#revertedBy': 'revertedBy',
+        ...CHANGED_THE_GROUP_NAMES,
+      },
+      ExpressionAttributeValues: {
+        ':by': event.eventKey,
+        ':token': randomUUID(),
+        ...CHANGED_THE_GROUP_VALUES,
+        ...(abandoned ? { ':abandoned': abandoned.eventKey } : {}),
+      },
+    };
+  }
+
+  /** An earlier undo's in-progress event whose lease expired, closed as `failed`: this undo takes it over. */
+  #closeAbandoned(abandoned: LedgerRecord, event: LedgerRecord): NonNullable<TransactItem['Update']> {
+    const now = event.recordedAt;
+    const error: RecordedError = {
+      name: 'UndoAbandonedError',
+      message: `this undo stopped before it completed (its claim expired at ${isoTime(abandoned.leaseExpiresAt)}); ${event.eventKey} took it over`,
+      retryable: true,
+    };
+    return {
+      TableName: this.#table,
+      Key: keyOf(abandoned),
+      UpdateExpression:
+        'SET #state = :completed, #outcome = :failed, #error = :error, #recordedAt = :now, #timings.#completedAt = :now, #token = :token REMOVE #leaseExpiresAt',
+      ConditionExpression: '#state = :inProgress AND #leaseOwner = :owner AND #leaseExpiresAt <= :nowMs',
+      ExpressionAttributeNames: {
+        '#state': 'state',
+        '#outcome': 'outcome',
+        '#error': 'error',
+        '#recordedAt': 'recordedAt',
+        '#timings': 'timings',
+        '#completedAt': 'completedAt',
+        '#token': WRITE_TOKEN,
+        '#leaseOwner': 'leaseOwner',
+        '#leaseExpiresAt': 'leaseExpiresAt',
+      },
+      ExpressionAttributeValues: {
+        ':completed': 'completed',
+        ':failed': 'failed',
+        ':error': error,
+        ':now': now,
+        ':token': randomUUID(),
+        ':inProgress': 'in-progress',
+        ':owner': abandoned.leaseOwner ?? '',
+        ':nowMs': Date.parse(now),
+      },
+    };
   }
 
   async complete(event: LedgerRecord): Promise<void> {

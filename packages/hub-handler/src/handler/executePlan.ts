@@ -2,10 +2,10 @@ import {
   type GroupTarget,
   type IpPermission,
   isRetryable,
+  isSubRange,
   type RemediationPlan,
   type SecurityGroupGateway,
 } from '@remediation-hub/core';
-import { isSubRange } from './ruleMatch.js';
 
 /** What one attempt's EC2 calls did. Filled in call by call, so it is right up to a call that threw. */
 export interface PlanExecution {

@@ -1,8 +1,6 @@
-import { type RecordedError, toRecordedError } from '@remediation-hub/core';
+import { parseFindings, type ReadFinding, type RecordedError, toRecordedError } from '@remediation-hub/core';
 import type { SQSBatchItemFailure, SQSEvent, SQSRecord } from 'aws-lambda';
-import { peekAlertKey } from './peekAlertKey.js';
-import { peekGroupKey } from './peekGroupKey.js';
-import { type AlertProcessorDeps, type AlertResult, processAlert } from './processAlert.js';
+import { type AlertProcessorDeps, type AlertResult, processMessage } from './processAlert.js';
 
 export interface BatchProcessorDeps extends AlertProcessorDeps {
   /** Alerts of one batch processed at the same time. */
@@ -12,25 +10,25 @@ export interface BatchProcessorDeps extends AlertProcessorDeps {
 export interface BatchOptions {
   /** Identifies this worker; each delivery's lease owner is `<owner>:<message id>`. */
   owner: string;
-  /** Asked before each alert starts; `false` (time is running out) sends the rest back untouched. */
+  /** Asked before each message starts; `false` (time is running out) sends the rest back untouched. */
   shouldStart?: () => boolean;
 }
 
 export interface BatchResult {
-  /** The SQS partial batch response: only messages that failed with a retryable error. */
+  /** The SQS partial batch response: the messages of which some finding failed with a retryable error. */
   batchItemFailures: SQSBatchItemFailure[];
-  /** One result per record, in the batch's order. */
+  /** One result per finding (a message may carry several), in the batch's order. */
   results: AlertResult[];
 }
 
 /**
- * An SQS batch through `processAlert`, at most `concurrency` alerts at a time. Alerts about the same security
- * group (account, region, group id) run one after the other, in the batch's order: Evident raises one alert per
- * signature, so a group open to the world on a whole port range brings several at once (SSH, RDP, ...), and
- * each must plan from the group the previous one left, not race it (two `narrow`s of one range would each
- * re-open the other's port). Deliveries of the same notification are thereby serialized too (the later ones
- * are duplicates, not lease contention). Different groups run concurrently. A record never fails the batch:
- * an unexpected exception is a retry of that record alone.
+ * An SQS batch through `processMessage`, at most `concurrency` messages at a time. Each body is read once,
+ * here, so that alerts about the same security group (account, region, group id) run one after the other, in
+ * the batch's order: a group open to the world on a whole port range brings several alerts at once (SSH, RDP,
+ * ...), and each must plan from the group the previous one left, not race it (two `narrow`s of one range would
+ * each re-open the other's port). Deliveries of the same notification are thereby serialized too (the later
+ * ones are duplicates, not lease contention). Different groups run concurrently. A record never fails the
+ * batch: an unexpected exception is a retry of that record alone.
  */
 export async function processBatch(
   event: SQSEvent,
@@ -38,52 +36,87 @@ export async function processBatch(
   options: BatchOptions,
 ): Promise<BatchResult> {
   const records = event.Records ?? [];
-  const results = new Array<AlertResult>(records.length);
+  const findings = records.map((record) => parseFindings(record.body ?? ''));
+  const perRecord = new Array<AlertResult[]>(records.length);
 
-  const groups = new Map<string, number[]>();
-  records.forEach((record, index) => {
-    const key = serializationKey(record);
-    const group = groups.get(key);
-    if (group) group.push(index);
-    else groups.set(key, [index]);
-  });
-
-  const runGroup = async (indexes: number[]): Promise<void> => {
+  const runLane = async (indexes: readonly number[]): Promise<void> => {
     for (const index of indexes) {
       const record = records[index] as SQSRecord;
-      results[index] =
+      perRecord[index] =
         options.shouldStart === undefined || options.shouldStart()
-          ? await processRecord(record, deps, options.owner)
-          : notStarted(record);
+          ? await processRecord(record, findings[index] as ReadFinding[], deps, options.owner)
+          : [notStarted(record)];
     }
   };
-  const queue = [...groups.values()];
+  const queue = [...lanes(findings)];
   const workers = Array.from({ length: Math.max(1, Math.min(deps.concurrency, queue.length)) }, async () => {
-    for (let group = queue.shift(); group !== undefined; group = queue.shift()) await runGroup(group);
+    for (let lane = queue.shift(); lane !== undefined; lane = queue.shift()) await runLane(lane);
   });
   await Promise.all(workers);
 
+  const results = perRecord.flat();
+  const retried = new Set(results.filter((r) => r.outcome === 'retry').map((r) => r.messageId));
   return {
-    batchItemFailures: results
-      .filter((result) => result.outcome === 'retry')
-      .map((result) => ({ itemIdentifier: result.messageId })),
+    batchItemFailures: records
+      .filter((record) => retried.has(record.messageId))
+      .map((record) => ({ itemIdentifier: record.messageId })),
     results,
   };
 }
 
+/**
+ * The batch's records in lanes: records that share a security group (any finding of one about any group of
+ * the other) are in one lane, in the batch's order; so are deliveries of one notification. A record whose
+ * findings could not be read keys by their ids where readable, else is a lane of its own.
+ */
+export function lanes(findings: ReadonlyArray<readonly ReadFinding[]>): number[][] {
+  const parent = findings.map((_, index) => index);
+  const root = (index: number): number => {
+    let at = index;
+    while (parent[at] !== at) at = parent[at] as number;
+    return at;
+  };
+  const firstWith = new Map<string, number>();
+  findings.forEach((reads, index) => {
+    for (const key of reads.flatMap(laneKeys)) {
+      const other = firstWith.get(key);
+      if (other === undefined) firstWith.set(key, index);
+      else parent[root(index)] = root(other);
+    }
+  });
+  const byRoot = new Map<number, number[]>();
+  findings.forEach((_, index) => {
+    const lane = byRoot.get(root(index));
+    if (lane) lane.push(index);
+    else byRoot.set(root(index), [index]);
+  });
+  return [...byRoot.values()];
+}
+
+function laneKeys(read: ReadFinding): string[] {
+  if (read.finding !== undefined) {
+    const { accountId, region, groupId, id, eventKey } = read.finding;
+    return [`group:${accountId}:${region}:${groupId}`, `alert:${id}\u0000${eventKey}`];
+  }
+  const key = read.unreadable.key;
+  return key === undefined ? [] : [`alert:${key.id}\u0000${key.eventKey}`];
+}
+
 async function processRecord(
   record: SQSRecord,
+  findings: readonly ReadFinding[],
   deps: AlertProcessorDeps,
   owner: string,
-): Promise<AlertResult> {
+): Promise<AlertResult[]> {
   const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? Number.NaN);
   try {
-    return await processAlert(
+    return await processMessage(
       {
         messageId: record.messageId,
         body: record.body ?? '',
         owner: `${owner}:${record.messageId}`,
         receiveCount: Number.isFinite(receiveCount) ? receiveCount : undefined,
+        findings,
       },
       deps,
     );
@@ -93,7 +126,7 @@ async function processRecord(
     deps.logger
       .child({ messageId: record.messageId })
       .error({ err: error, receiveCount }, 'unexpected error, the message will come back');
-    return sentBack(record, { ...toRecordedError(error), retryable: true });
+    return [sentBack(record, { ...toRecordedError(error), retryable: true })];
   }
 }
 
@@ -109,6 +142,7 @@ function notStarted(record: SQSRecord): AlertResult {
 function sentBack(record: SQSRecord, error: RecordedError): AlertResult {
   return {
     messageId: record.messageId,
+    source: undefined,
     alertId: undefined,
     eventKey: undefined,
     accountId: undefined,
@@ -118,19 +152,6 @@ function sentBack(record: SQSRecord, error: RecordedError): AlertResult {
     error,
     takenOver: false,
   };
-}
-
-/**
- * Alerts about one security group share a key; a message whose group cannot be read is keyed by its
- * notification (alert id and status), or, unreadable, by itself.
- */
-function serializationKey(record: SQSRecord): string {
-  const body = record.body ?? '';
-  const group = peekGroupKey(body);
-  if (group !== undefined) return `group:${group}`;
-  const alert = peekAlertKey(body);
-  if (alert !== undefined) return `alert:${alert.alertId}\u0000${alert.status}`;
-  return `message:${record.messageId}`;
 }
 
 /** Counts of outcomes, e.g. `{ remediated: 3, duplicate: 4 }`. */

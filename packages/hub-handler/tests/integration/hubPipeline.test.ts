@@ -196,12 +196,21 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
     expect(await run.root.ledger.get(offList.data.id, 'fail')).toMatchObject({
       outcome: 'rejected',
       accountId: NOT_ALLOWED,
+      explanation: { reason: { code: 'account-not-allowed', accountId: NOT_ALLOWED }, notes: [] },
       reason: `account ${NOT_ALLOWED} is not on the hub's allow-list`,
       error: { name: 'AccountNotAllowedError', retryable: false },
     });
     expect(await run.root.ledger.get(mismatch.data.id, 'fail')).toMatchObject({
       outcome: 'rejected',
-      reason: expect.stringContaining(`external_accounts.arn names ${B}`),
+      explanation: {
+        reason: {
+          code: 'account-mismatch',
+          accountId: A,
+          field: 'included[external_accounts].attributes.arn',
+          otherAccountId: B,
+        },
+      },
+      reason: expect.stringContaining(`external_accounts].attributes.arn names ${B}`),
     });
     expect(await ingressRules(A, 'us-east-1', groupId)).toEqual(['tcp 22-22 0.0.0.0/0']);
     await expectDrained();
@@ -292,7 +301,10 @@ describe('hub pipeline: SNS → SQS → handler → member accounts', () => {
       decision: 'remediate',
       revoked: [],
       permissionsAfter: [],
-      reason: expect.stringContaining('InvalidPermission.NotFound'),
+      explanation: {
+        reason: { code: 'already-closed', check: { code: 'compliant' } },
+        notes: [{ code: 'concurrent-change', alreadyGone: 1, alreadyThere: 0, notAuthorized: 0 }],
+      },
     });
     await expectDrained();
   });

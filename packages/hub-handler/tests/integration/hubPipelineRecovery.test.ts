@@ -167,9 +167,11 @@ describe('hub pipeline: recovery and modes', () => {
       state: 'completed',
       outcome: 'remediated',
       attempts: 2,
-      reason: expect.stringContaining(
-        'absent on retry: removed by the earlier attempt whose result was not recorded, or by another change',
-      ),
+      explanation: {
+        // The group, read by the attempt that took over, no longer needs a change: the earlier one made it.
+        reason: { code: 'compliant' },
+        notes: [{ code: 'unrecorded-changes-counted', revoked: 1, authorized: 0 }],
+      },
     });
     expect(flattenRules(record?.revoked ?? [])).toEqual(['tcp 22-22 0.0.0.0/0']);
     expect(flattenRules(record?.permissionsBefore ?? [])).toEqual([
@@ -233,7 +235,7 @@ describe('hub pipeline: recovery and modes', () => {
     expect(record).toMatchObject({ state: 'completed', outcome: 'remediated', attempts: 3 });
     expect(flattenRules(record?.revoked ?? [])).toEqual(firstRevoked);
     expect(record?.requestIds).toHaveLength(1);
-    expect(record?.reason).not.toContain('absent on retry');
+    expect(record?.explanation?.notes.map((note) => note.code)).not.toContain('unrecorded-changes-counted');
     expect(await ingressRules(B, 'eu-central-1', groupId)).toEqual([]);
     expect(requests(run, 'RevokeSecurityGroupIngress')).toHaveLength(2);
   });
@@ -363,9 +365,7 @@ describe('hub pipeline: recovery and modes', () => {
       outcome: 'remediated',
       attempts: 2,
       authorized: [],
-      reason: expect.stringContaining(
-        '2 re-authorizations of the rest of a range an earlier attempt revoked were never made',
-      ),
+      explanation: { notes: expect.arrayContaining([{ code: 'reauthorizations-unmade', count: 2 }]) },
     });
     expect(flattenRules(record?.revoked ?? [])).toEqual(['tcp 0-65535 0.0.0.0/0']);
     expect(record?.requestIds).toHaveLength(1);
@@ -489,7 +489,10 @@ describe('hub pipeline: recovery and modes', () => {
         state: 'completed',
         outcome: 'remediated',
         error: { name: errorName, code, retryable: false },
-        reason: expect.stringContaining('the rest of the range could not be re-authorized'),
+        explanation: {
+          reason: { code: 'narrow' },
+          notes: [expect.objectContaining({ code: 'reauthorization-failed', retriesExhausted: false })],
+        },
       });
       expect(flattenRules(record?.revoked ?? [])).toEqual(['tcp 0-65535 0.0.0.0/0']);
       expect(flattenRules(record?.authorized ?? [])).toEqual(left);
@@ -522,7 +525,7 @@ describe('hub pipeline: recovery and modes', () => {
     const record = await run.root.ledger.get(doc.data.id, 'fail');
     expect(record).toMatchObject({ state: 'completed', outcome: 'remediated' });
     expect(record?.error).toBeUndefined();
-    expect(record?.reason).not.toContain('could not be re-authorized');
+    expect(record?.explanation?.notes.map((note) => note.code)).not.toContain('reauthorization-failed');
     expect(flattenRules(record?.revoked ?? [])).toEqual(['tcp 0-65535 0.0.0.0/0']);
     expect(flattenRules(record?.authorized ?? [])).toEqual(['tcp 0-21 0.0.0.0/0', 'tcp 23-65535 0.0.0.0/0']);
     expect(record?.requestIds).toHaveLength(3);
@@ -548,9 +551,16 @@ describe('hub pipeline: recovery and modes', () => {
       state: 'completed',
       outcome: 'remediated',
       error: { code: 'RequestLimitExceeded', retryable: true },
-      reason: expect.stringContaining(
-        'the rest of the range could not be re-authorized (the re-authorization failed after 3 retries with a retryable error, 2 rules not authorized',
-      ),
+      explanation: {
+        notes: [
+          expect.objectContaining({
+            code: 'reauthorization-failed',
+            rules: 2,
+            retriesExhausted: true,
+            retries: 3,
+          }),
+        ],
+      },
     });
     expect(flattenRules(record?.revoked ?? [])).toEqual(['tcp 0-65535 0.0.0.0/0']);
     expect(record?.authorized).toEqual([]);

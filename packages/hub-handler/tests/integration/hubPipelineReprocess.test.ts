@@ -143,6 +143,6 @@ describe('hub pipeline: a notification processed again after the configuration c
     expect(records[0]).toMatchObject({ outcome: 'remediated', previousOutcome: 'rejected', attempts: 2 });
     // The rejection's error and reason belong to the earlier attempt, not to this remediation.
     expect(records[0]?.error).toBeUndefined();
-    expect(records[0]?.reason).not.toContain('allow-list');
+    expect(records[0]?.explanation?.reason.code).toBe('revoke');
   });
 });

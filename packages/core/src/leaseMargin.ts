@@ -1,4 +1,5 @@
-import { type Clock, LeaseContentionError } from '@remediation-hub/core';
+import { LeaseContentionError } from './errors.js';
+import type { Clock } from './ports.js';
 
 /**
  * How much of its lease a worker must still have before it changes a security group: 10 % of the lease, at

@@ -1,5 +1,6 @@
-import type { IpPermission, LedgerRecord } from '@remediation-hub/core';
-import { hasRule, isSubRange, sameRule } from './ruleMatch.js';
+import type { LedgerRecord } from './ledgerRecord.js';
+import { hasRule, isSubRange, sameRule } from './permissionIdentity.js';
+import type { IpPermission } from './types.js';
 
 /**
  * What an attempt that stops now leaves unmade of its plan's re-authorizations: those that narrow a rule it

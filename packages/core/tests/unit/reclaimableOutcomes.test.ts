@@ -1,6 +1,6 @@
-import { OUTCOMES } from '@remediation-hub/core';
 import { describe, expect, it } from 'vitest';
-import { reclaimableOutcomes } from '../../src/handler/reclaimableOutcomes.js';
+import { OUTCOMES } from '../../src/index.js';
+import { reclaimableOutcomes } from '../../src/reclaimableOutcomes.js';
 
 describe('reclaimableOutcomes', () => {
   it('processes failed, rejected and dry-run again for an alert that is not in dry-run now', () => {

@@ -1,6 +1,6 @@
-import { LeaseContentionError } from '@remediation-hub/core';
 import { describe, expect, it } from 'vitest';
-import { assertLeaseMargin, leaseMarginMs } from '../../src/handler/leaseMargin.js';
+import { LeaseContentionError } from '../../src/index.js';
+import { assertLeaseMargin, leaseMarginMs } from '../../src/leaseMargin.js';
 
 const at = (iso: string) => ({ now: () => new Date(iso) });
 const lease = (leaseExpiresAt: string, leaseSeconds: number) => ({

@@ -1,6 +1,6 @@
-import type { IpPermission, LedgerRecord } from '@remediation-hub/core';
 import { describe, expect, it } from 'vitest';
-import { unrecordedChanges } from '../../src/handler/unrecordedChanges.js';
+import type { IpPermission, LedgerRecord } from '../../src/index.js';
+import { unrecordedChanges } from '../../src/unrecordedChanges.js';
 
 const tcp = (from: number, to: number, cidr = '0.0.0.0/0'): IpPermission => ({
   IpProtocol: 'tcp',

@@ -1,5 +1,6 @@
-import type { IpPermission, LedgerRecord } from '@remediation-hub/core';
-import { hasRule, isSubRange, sameRule } from './ruleMatch.js';
+import type { LedgerRecord } from './ledgerRecord.js';
+import { hasRule, isSubRange, sameRule } from './permissionIdentity.js';
+import type { IpPermission } from './types.js';
 
 export interface UnrecordedChanges {
   revoked: IpPermission[];

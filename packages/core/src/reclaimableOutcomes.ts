@@ -1,4 +1,4 @@
-import type { Outcome } from '@remediation-hub/core';
+import type { Outcome } from './constants.js';
 
 const AFTER_FAILURE_OR_REJECTION: readonly Outcome[] = ['failed', 'rejected'];
 const ALSO_AFTER_DRY_RUN: readonly Outcome[] = ['failed', 'rejected', 'dry-run'];
