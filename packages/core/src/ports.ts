@@ -126,3 +126,18 @@ export interface RevertRecorder {
    */
   fail(original: LedgerRecord, event: LedgerRecord): Promise<void>;
 }
+
+/**
+ * How the hub stands towards an account: act in it (`remediate`), only plan there (`dry-run`), or not at all
+ * (`not-allowed`: an alert for it is `rejected` before any STS call).
+ */
+export type AccountStanding = 'remediate' | 'dry-run' | 'not-allowed';
+
+/**
+ * Which accounts the hub acts in. Fails closed: when it cannot tell (the source of truth is unreachable), it
+ * throws a retryable error, so the alert comes back later and nothing reaches STS meanwhile; it never answers
+ * `not-allowed` for an outage, nor `remediate` without an allowance.
+ */
+export interface AccountDirectory {
+  standing(accountId: string): Promise<AccountStanding>;
+}

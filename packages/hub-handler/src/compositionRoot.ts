@@ -2,10 +2,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Clock, HubConfig } from '@remediation-hub/core';
+import type { AccountDirectory, Clock, HubConfig } from '@remediation-hub/core';
 import type { SQSEvent } from 'aws-lambda';
 import { DynamoDbLedger } from './adapters/DynamoDbLedger.js';
 import { Ec2SecurityGroupGateway } from './adapters/Ec2SecurityGroupGateway.js';
+import { EnvironmentAccountDirectory } from './adapters/EnvironmentAccountDirectory.js';
 import { StsCredentialsCache } from './adapters/StsCredentialsCache.js';
 import type { RateLimiter } from './adapters/TokenBucketLimiter.js';
 import type { AlertMessage, AlertProcessorDeps, AlertResult } from './handler/processAlert.js';
@@ -28,6 +29,8 @@ export interface CompositionRootOptions {
   limiter?: RateLimiter;
   /** The role session name the member accounts' CloudTrail shows. */
   sessionName?: string;
+  /** Which accounts the hub acts in (default: `ALLOWED_ACCOUNTS` and `DRY_RUN_ACCOUNTS`). */
+  accounts?: AccountDirectory;
 }
 
 /** Everything the hub needs, built once per Lambda container (or CLI run). */
@@ -84,6 +87,7 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
   const ledger = new DynamoDbLedger({ client: documentClient, tableName: config.ledgerTable });
   const deps: AlertProcessorDeps = {
     settings: config,
+    accounts: options.accounts ?? new EnvironmentAccountDirectory(config),
     credentials,
     gateway,
     ledger,

@@ -5,6 +5,7 @@ export {
   Ec2SecurityGroupGateway,
   type Ec2SecurityGroupGatewayOptions,
 } from './adapters/Ec2SecurityGroupGateway.js';
+export { EnvironmentAccountDirectory } from './adapters/EnvironmentAccountDirectory.js';
 export { awsErrorCode, mapAwsError } from './adapters/mapAwsError.js';
 export { StsCredentialsCache, type StsCredentialsCacheOptions } from './adapters/StsCredentialsCache.js';
 export {

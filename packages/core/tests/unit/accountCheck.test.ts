@@ -5,11 +5,10 @@ const finding = (claims: Array<{ field: string; accountId: string }>) => ({
   accountId: '111111111111',
   accountClaims: claims,
 });
-const allowed = (id: string) => id === '111111111111';
 
 describe('accountRefusal', () => {
   it('refuses a finding that names another account elsewhere, naming the field, before the allow-list', () => {
-    expect(accountRefusal(finding([{ field: 'arn', accountId: '222222222222' }]), () => false)).toEqual({
+    expect(accountRefusal(finding([{ field: 'arn', accountId: '222222222222' }]), 'remediate')).toEqual({
       code: 'account-mismatch',
       accountId: '111111111111',
       field: 'arn',
@@ -18,11 +17,13 @@ describe('accountRefusal', () => {
   });
 
   it('refuses an account that is not allowed, and lets an allowed one through', () => {
-    expect(accountRefusal({ accountId: '333333333333', accountClaims: [] }, allowed)).toEqual({
+    expect(accountRefusal({ accountId: '333333333333', accountClaims: [] }, 'not-allowed')).toEqual({
       code: 'account-not-allowed',
       accountId: '333333333333',
     });
-    expect(accountRefusal(finding([{ field: 'arn', accountId: '111111111111' }]), allowed)).toBeUndefined();
+    const same = finding([{ field: 'arn', accountId: '111111111111' }]);
+    expect(accountRefusal(same, 'remediate')).toBeUndefined();
+    expect(accountRefusal(same, 'dry-run')).toBeUndefined();
   });
 });
 

@@ -1,5 +1,7 @@
 import {
+  type AccountDirectory,
   AccountNotAllowedError,
+  type AccountStanding,
   accountRefusal,
   type Clock,
   type CredentialsProvider,
@@ -29,8 +31,7 @@ import { remediate } from './remediate.js';
 
 /** The part of the hub's configuration that decides what happens to one alert. */
 export interface ProcessingSettings {
-  allowedAccounts: ReadonlySet<string>;
-  dryRunAccounts: ReadonlySet<string>;
+  /** `dry-run`: every account is only planned for, whatever its standing. */
   mode: RemediationMode;
   strategy: Strategy;
   exemptTagKey: string;
@@ -39,6 +40,8 @@ export interface ProcessingSettings {
 
 export interface AlertProcessorDeps {
   settings: ProcessingSettings;
+  /** Which accounts the hub acts in (and only plans for). */
+  accounts: AccountDirectory;
   credentials: CredentialsProvider;
   gateway: SecurityGroupGateway;
   ledger: Ledger;
@@ -111,8 +114,8 @@ export async function processAlert(
   message: AlertMessage,
   deps: AlertProcessorDeps,
 ): Promise<AlertResult> {
-  const alert = alertContext(finding, message, deps);
-  const refusal = accountRefusal(finding, (accountId) => deps.settings.allowedAccounts.has(accountId));
+  const alert = await alertContext(finding, message, deps);
+  const refusal = accountRefusal(finding, alert.standing);
   if (refusal !== undefined) return rejectAccount(alert, refusal, deps);
   const attempt = await claim(alert, deps);
   if (!(attempt instanceof AlertAttempt)) return attempt;
@@ -129,18 +132,30 @@ interface AlertContext {
   finding: Finding;
   message: AlertMessage;
   startedAt: Date;
+  /** How the hub stands towards the finding's account. */
+  standing: AccountStanding;
   dryRun: boolean;
   /** Carries the finding's trusted keys on every line. */
   log: Logger;
   result: (outcome: Outcome | 'retry', error?: RecordedError, takenOver?: boolean) => AlertResult;
 }
 
-function alertContext(finding: Finding, message: AlertMessage, deps: AlertProcessorDeps): AlertContext {
+/**
+ * The finding's context, with the account's standing: asked before anything else, so an account the hub
+ * cannot vouch for (its directory unreachable) is a retry before any ledger write or STS call.
+ */
+async function alertContext(
+  finding: Finding,
+  message: AlertMessage,
+  deps: AlertProcessorDeps,
+): Promise<AlertContext> {
+  const standing = await deps.accounts.standing(finding.accountId);
   return {
     finding,
     message,
     startedAt: deps.clock.now(),
-    dryRun: deps.settings.mode === 'dry-run' || deps.settings.dryRunAccounts.has(finding.accountId),
+    standing,
+    dryRun: deps.settings.mode === 'dry-run' || standing === 'dry-run',
     log: deps.logger.child({
       alertId: finding.id,
       source: finding.source,
