@@ -2,14 +2,22 @@ import type { z } from 'zod';
 
 const MAX_VALUE_CHARS = 60;
 
-/** A received value as a short, one-line string: `"12345"`, `5`, `null`, `nothing` (absent). */
+/**
+ * A received value as a short, one-line string: `"12345"`, `5`, `null`, `nothing` (absent). Never throws: a
+ * value JSON cannot write (nested thousands of levels deep, which overflows the stack, or a cycle) is named by
+ * its kind instead, so describing a bad value can never turn a malformed alert into a crash.
+ */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    text = Array.isArray(value)
+      ? 'an array too deeply nested to show'
+      : typeof value === 'object' && value !== null
+        ? 'an object too deeply nested to show'
+        : typeof value;
   }
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}…` : text;
 }

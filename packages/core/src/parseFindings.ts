@@ -49,9 +49,19 @@ export function parseFindings(input: unknown): ReadFinding[] {
   }
 }
 
+/**
+ * A finding the parser refused. A document that breaks the parser in another way (a `RangeError` from a value
+ * nested too deeply, ...) is malformed just the same: it would break it on every delivery.
+ */
 function unreadable(source: Source | undefined, key: FindingKey | undefined, error: unknown): ReadFinding {
-  if (!(error instanceof MalformedAlertError)) throw error;
-  return { unreadable: { source, key, error } };
+  const malformed =
+    error instanceof MalformedAlertError
+      ? error
+      : new MalformedAlertError(
+          `document: could not be read (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)})`,
+          { field: 'document', cause: error },
+        );
+  return { unreadable: { source, key, error: malformed } };
 }
 
 /** An SNS notification envelope: an object that is not a JSON:API document but has SNS's keys. */

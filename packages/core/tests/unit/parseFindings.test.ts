@@ -55,4 +55,20 @@ describe('parseFindings', () => {
     const [read] = parseFindings(loadSampleAlert());
     expect(read?.finding).toMatchObject({ source: 'evident', id: '1306879672', eventKey: 'fail' });
   });
+
+  it.each([5_000, 100_000])(
+    'refuses a value nested %i levels deep in a checked field with a one-line reason, never a crash',
+    (depth) => {
+      const text = JSON.stringify(loadSampleAlert()).replace(
+        '"resource":"sg-xxxxxxxxxxxxxxxxx"',
+        `"resource":${'['.repeat(depth)}${']'.repeat(depth)}`,
+      );
+      const unreadable = unreadableOf(text);
+      expect(unreadable).toMatchObject({ source: 'evident', key: { id: '1306879672', eventKey: 'fail' } });
+      expect(unreadable?.error.message).toBe(
+        'data.attributes.resource: expected a string, got an array too deeply nested to show',
+      );
+      expect(unreadable?.error.message).not.toContain('\n');
+    },
+  );
 });
