@@ -19,6 +19,7 @@ export {
   type CompositionRootOptions,
   createCompositionRoot,
 } from './compositionRoot.js';
+export { BatchProgress, NOT_STARTED, UNFINISHED } from './handler/BatchProgress.js';
 export { createLambdaHandler, type LambdaHandlerOptions } from './handler/createLambdaHandler.js';
 export {
   type AlertMessage,
