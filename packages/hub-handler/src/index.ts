@@ -42,4 +42,5 @@ export {
   logLevel,
   REDACTED_PATHS,
 } from './logging/createLogger.js';
+export { type RequestLoggerContext, requestLogger } from './middleware/requestLogger.js';
 export { systemClock } from './systemClock.js';
