@@ -90,11 +90,11 @@ describe('the Lambda handler, one invocation at a time', () => {
     // EC2 answers `slow`'s read of its group only after the invocation's deadline.
     run.proxy.delayNext(
       (r) => r.action === 'DescribeSecurityGroups' && r.params['GroupId.1'] === slowGroup,
-      4_000,
+      6_000,
     );
     const event = sqsEvent(['{ not json', ...[fast, held, slow, queued].map((doc) => JSON.stringify(doc))]);
     const [malformedId, fastId, heldId, slowId, queuedId] = event.Records.map((r) => r.messageId);
-    const context = localLambdaContext('remediation-hub', 3_000);
+    const context = localLambdaContext('remediation-hub', 5_000);
 
     const response = await handler(event, context);
 
