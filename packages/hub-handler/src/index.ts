@@ -20,6 +20,7 @@ export {
   type CompositionRootOptions,
   createCompositionRoot,
 } from './compositionRoot.js';
+export { BatchProgress, NOT_STARTED, UNFINISHED } from './handler/BatchProgress.js';
 export { createLambdaHandler, type LambdaHandlerOptions } from './handler/createLambdaHandler.js';
 export {
   type AlertMessage,
@@ -43,4 +44,5 @@ export {
   logLevel,
   REDACTED_PATHS,
 } from './logging/createLogger.js';
+export { type RequestLoggerContext, requestLogger } from './middleware/requestLogger.js';
 export { systemClock } from './systemClock.js';

@@ -33,6 +33,12 @@ export interface RecordingProxy {
   clear(): void;
   /** Answers the next `times` matching requests with `response` instead of forwarding them. */
   failNext(match: RequestMatcher, response: InjectedResponse, times?: number): void;
+  /**
+   * Holds the next `times` matching requests `millis` before answering them (forwarded, or failed by `failNext`),
+   * as a slow or hanging service. They are recorded when they arrive.
+   */
+  delayNext(match: RequestMatcher, millis: number, times?: number): void;
+  /** Closes the proxy: held requests are dropped with their connections. */
   close(): Promise<void>;
 }
 
@@ -42,27 +48,25 @@ interface Fault {
   remaining: number;
 }
 
+interface Delay {
+  match: RequestMatcher;
+  millis: number;
+  remaining: number;
+}
+
 /**
  * A loopback HTTP proxy in front of the emulator: records requests (to count AssumeRole calls and see
- * their ExternalId) and injects faults (throttling, 5xx, resets) that the emulator cannot produce.
+ * their ExternalId) and injects faults (throttling, 5xx, resets, slow answers) that the emulator cannot produce.
  */
 export async function startRecordingProxy(options: { target?: string } = {}): Promise<RecordingProxy> {
   const target = new URL(options.target ?? emulatorEndpoint());
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
+  const delays: Delay[] = [];
+  const held = new Set<NodeJS.Timeout>();
 
   const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const recorded = describeRequest(
-        req.method ?? 'GET',
-        req.url ?? '/',
-        req.headers,
-        body.toString('utf8'),
-      );
-      requests.push(recorded);
+    const answer = (recorded: RecordedRequest, body: Buffer): void => {
       const fault = faults.find((f) => f.remaining > 0 && matches(f.match, recorded));
       if (fault) {
         fault.remaining--;
@@ -89,6 +93,30 @@ export async function startRecordingProxy(options: { target?: string } = {}): Pr
       );
       upstream.on('error', () => res.destroy());
       upstream.end(body);
+    };
+
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const recorded = describeRequest(
+        req.method ?? 'GET',
+        req.url ?? '/',
+        req.headers,
+        body.toString('utf8'),
+      );
+      requests.push(recorded);
+      const delay = delays.find((d) => d.remaining > 0 && matches(d.match, recorded));
+      if (!delay) {
+        answer(recorded, body);
+        return;
+      }
+      delay.remaining--;
+      const timer = setTimeout(() => {
+        held.delete(timer);
+        answer(recorded, body);
+      }, delay.millis);
+      held.add(timer);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -103,8 +131,13 @@ export async function startRecordingProxy(options: { target?: string } = {}): Pr
     failNext: (match, response, times = 1) => {
       faults.push({ match, response, remaining: times });
     },
+    delayNext: (match, millis, times = 1) => {
+      delays.push({ match, millis, remaining: times });
+    },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const timer of held) clearTimeout(timer);
+        held.clear();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -1,6 +1,11 @@
-import { parseFindings, type ReadFinding, type RecordedError, toRecordedError } from '@remediation-hub/core';
-import type { SQSBatchItemFailure, SQSEvent, SQSRecord } from 'aws-lambda';
+import { parseFindings, type ReadFinding, toRecordedError } from '@remediation-hub/core';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Logger } from '../logging/createLogger.js';
+import { BatchProgress, type BatchResult, NOT_STARTED } from './BatchProgress.js';
 import { type AlertProcessorDeps, type AlertResult, processMessage } from './processAlert.js';
+import { sentBack } from './sentBack.js';
+
+export type { BatchResult } from './BatchProgress.js';
 
 export interface BatchProcessorDeps extends AlertProcessorDeps {
   /** Alerts of one batch processed at the same time. */
@@ -12,13 +17,17 @@ export interface BatchOptions {
   owner: string;
   /** Asked before each message starts; `false` (time is running out) sends the rest back untouched. */
   shouldStart?: () => boolean;
-}
-
-export interface BatchResult {
-  /** The SQS partial batch response: the messages of which some finding failed with a retryable error. */
-  batchItemFailures: SQSBatchItemFailure[];
-  /** One result per finding (a message may carry several), in the batch's order. */
-  results: AlertResult[];
+  /**
+   * The logger of this batch, instead of `deps.logger`: every line of the batch comes from it, the per-alert
+   * child loggers of `processAlert` included (the Lambda handler's is bound to the invocation's request id).
+   */
+  logger?: Logger;
+  /**
+   * Filled as the batch goes (records started, results as each finishes), for whoever must answer before the
+   * batch is done (the Lambda handler's early timeout); built from the same records. Once it is answered, no
+   * further record starts. Default: a progress of the batch's own.
+   */
+  progress?: BatchProgress;
 }
 
 /**
@@ -28,7 +37,8 @@ export interface BatchResult {
  * ...), and each must plan from the group the previous one left, not race it (two `narrow`s of one range would
  * each re-open the other's port). Deliveries of the same notification are thereby serialized too (the later
  * ones are duplicates, not lease contention). Different groups run concurrently. A record never fails the
- * batch: an unexpected exception is a retry of that record alone.
+ * batch: an unexpected exception is a retry of that record alone. Each record's start and results go to the
+ * batch's progress as they happen, so the batch can be answered before it is done (`BatchProgress.answerEarly`).
  */
 export async function processBatch(
   event: SQSEvent,
@@ -36,16 +46,23 @@ export async function processBatch(
   options: BatchOptions,
 ): Promise<BatchResult> {
   const records = event.Records ?? [];
+  const progress = options.progress ?? new BatchProgress(records);
+  if (progress.size !== records.length) {
+    throw new Error(`the batch has ${records.length} records, its progress ${progress.size}`);
+  }
+  const alertDeps: AlertProcessorDeps = options.logger ? { ...deps, logger: options.logger } : deps;
   const findings = records.map((record) => parseFindings(record.body ?? ''));
-  const perRecord = new Array<AlertResult[]>(records.length);
 
   const runLane = async (indexes: readonly number[]): Promise<void> => {
     for (const index of indexes) {
       const record = records[index] as SQSRecord;
-      perRecord[index] =
-        options.shouldStart === undefined || options.shouldStart()
-          ? await processRecord(record, findings[index] as ReadFinding[], deps, options.owner)
-          : [notStarted(record)];
+      if (!progress.answered && (options.shouldStart === undefined || options.shouldStart())) {
+        progress.start(index);
+        const read = findings[index] as ReadFinding[];
+        progress.settle(index, await processRecord(record, read, alertDeps, options.owner));
+      } else {
+        progress.settle(index, [sentBack(record.messageId, NOT_STARTED)]);
+      }
     }
   };
   const queue = [...lanes(findings)];
@@ -53,15 +70,7 @@ export async function processBatch(
     for (let lane = queue.shift(); lane !== undefined; lane = queue.shift()) await runLane(lane);
   });
   await Promise.all(workers);
-
-  const results = perRecord.flat();
-  const retried = new Set(results.filter((r) => r.outcome === 'retry').map((r) => r.messageId));
-  return {
-    batchItemFailures: records
-      .filter((record) => retried.has(record.messageId))
-      .map((record) => ({ itemIdentifier: record.messageId })),
-    results,
-  };
+  return progress.complete();
 }
 
 /**
@@ -126,32 +135,8 @@ async function processRecord(
     deps.logger
       .child({ messageId: record.messageId })
       .error({ err: error, receiveCount }, 'unexpected error, the message will come back');
-    return [sentBack(record, { ...toRecordedError(error), retryable: true })];
+    return [sentBack(record.messageId, { ...toRecordedError(error), retryable: true })];
   }
-}
-
-function notStarted(record: SQSRecord): AlertResult {
-  return sentBack(record, {
-    name: 'NotStarted',
-    message: 'not started: the invocation is running out of time',
-    retryable: true,
-  });
-}
-
-/** The result of a message that goes back to the queue before anything about it could be read. */
-function sentBack(record: SQSRecord, error: RecordedError): AlertResult {
-  return {
-    messageId: record.messageId,
-    source: undefined,
-    alertId: undefined,
-    eventKey: undefined,
-    accountId: undefined,
-    region: undefined,
-    groupId: undefined,
-    outcome: 'retry',
-    error,
-    takenOver: false,
-  };
 }
 
 /** Counts of outcomes, e.g. `{ remediated: 3, duplicate: 4 }`. */

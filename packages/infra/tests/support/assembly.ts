@@ -53,3 +53,10 @@ export function stripAssetHashes(template: CfnTemplate): CfnTemplate {
     JSON.stringify(template).replace(/[0-9a-f]{64}(\.zip)?/g, '<asset-hash>$1'),
   ) as CfnTemplate;
 }
+
+/** The folder of a bundled function's asset in the assembly, named by the hash in its `Code` (`<hash>.zip`). */
+export function assetFolderOf(functionProperties: Record<string, unknown>): string {
+  const hash = JSON.stringify(functionProperties.Code).match(/([0-9a-f]{64})\.zip/)?.[1];
+  if (hash === undefined) throw new Error('the function has no bundled asset');
+  return join(assemblyDir(), `asset.${hash}`);
+}

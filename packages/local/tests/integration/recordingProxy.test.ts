@@ -1,6 +1,6 @@
 import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awsClientConfig, ec2Error, type RecordingProxy, startRecordingProxy } from '../../src/index.js';
 
 describe('startRecordingProxy', () => {
@@ -44,5 +44,46 @@ describe('startRecordingProxy', () => {
     const ec2 = new EC2Client({ ...awsClientConfig({ endpoint: proxy.endpoint }), maxAttempts: 1 });
     proxy.failNext({ service: 'ec2' }, 'reset');
     await expect(ec2.send(new DescribeSecurityGroupsCommand({}))).rejects.toThrow();
+  });
+
+  it('holds the next matching request before forwarding it, while other requests pass at once', async () => {
+    const ec2 = new EC2Client({ ...awsClientConfig({ endpoint: proxy.endpoint }), maxAttempts: 1 });
+    const sts = new STSClient(awsClientConfig({ endpoint: proxy.endpoint }));
+    const assumeRole = () =>
+      sts.send(
+        new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::111111111103:role/Probe', RoleSessionName: 'p' }),
+      );
+    const timed = async (call: () => Promise<unknown>) => {
+      const started = Date.now();
+      await call();
+      return Date.now() - started;
+    };
+    proxy.delayNext({ action: 'DescribeSecurityGroups' }, 1_000);
+
+    const finished: string[] = [];
+    const held = timed(() => ec2.send(new DescribeSecurityGroupsCommand({}))).finally(() =>
+      finished.push('held DescribeSecurityGroups'),
+    );
+    await assumeRole().then(() => finished.push('AssumeRole'));
+    const heldFor = await held;
+
+    // Forwarded in the end (the emulator answered), after the request sent later.
+    expect(finished).toEqual(['AssumeRole', 'held DescribeSecurityGroups']);
+    expect(heldFor).toBeGreaterThanOrEqual(900);
+    // Only the next one.
+    expect(await timed(() => ec2.send(new DescribeSecurityGroupsCommand({})))).toBeLessThan(900);
+    ec2.destroy();
+    sts.destroy();
+  });
+
+  it('drops requests it still holds when it closes, instead of answering them later', async () => {
+    const own = await startRecordingProxy();
+    const ec2 = new EC2Client({ ...awsClientConfig({ endpoint: own.endpoint }), maxAttempts: 1 });
+    own.delayNext({ action: 'DescribeSecurityGroups' }, 60_000);
+    const held = ec2.send(new DescribeSecurityGroupsCommand({}));
+    await vi.waitFor(() => expect(own.requests.map((r) => r.action)).toEqual(['DescribeSecurityGroups']));
+    await own.close();
+    await expect(held).rejects.toThrow();
+    ec2.destroy();
   });
 });

@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bundleReport } from '../../lib/bundleReport.js';
+import { STACK_NAMES } from '../../lib/config.js';
+import { assetFolderOf, onlyResource, readTemplate } from '../support/assembly.js';
+import { bundledInputs, forbiddenInputs, readMetafile } from '../support/lambdaBundle.js';
+
+const ENTRY = 'packages/hub-handler/src/lambda.ts';
+const folder = assetFolderOf(onlyResource(readTemplate(STACK_NAMES.hub), 'AWS::Lambda::Function').properties);
+
+describe('the hub Lambda bundle', () => {
+  it('comes with an esbuild metafile beside index.mjs and its source map', () => {
+    for (const file of ['index.mjs', 'index.mjs.map', 'index.meta.json']) {
+      expect(existsSync(join(folder, file)), file).toBe(true);
+    }
+    const report = bundleReport(readMetafile(folder));
+    expect(report.entryPoint).toBe(ENTRY);
+    expect(report.bytes).toBeGreaterThan(0);
+  });
+
+  it("bundles the handler's own code: the entry, the batch and alert processing, the planner, middy", () => {
+    const inputs = bundledInputs(readMetafile(folder), ENTRY);
+    expect(inputs).toEqual(
+      expect.arrayContaining([
+        ENTRY,
+        'packages/hub-handler/src/handler/createLambdaHandler.ts',
+        'packages/hub-handler/src/handler/processBatch.ts',
+        'packages/hub-handler/src/handler/processAlert.ts',
+        'packages/core/src/planRemediation.ts',
+      ]),
+    );
+    expect(inputs.some((path) => /(^|\/)node_modules\/@middy\/core\//.test(path))).toBe(true);
+  });
+
+  it('holds no CLI, commander, emulator, demo, test or CDK code', () => {
+    expect(forbiddenInputs(readMetafile(folder))).toEqual([]);
+  });
+});
