@@ -17,7 +17,7 @@ export function describeValue(value: unknown): string {
       ? 'an array too deeply nested to show'
       : typeof value === 'object' && value !== null
         ? 'an object too deeply nested to show'
-        : typeof value;
+        : String(value);
   }
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}…` : text;
 }
