@@ -42,7 +42,7 @@ export {
   renderNote,
   renderReason,
 } from './reasons.js';
-export { AWS_REGIONS, isKnownRegionCode, regionFromEvidentCode } from './regions.js';
+export { AWS_REGIONS, isAwsRegion, isKnownRegionCode, regionFromEvidentCode } from './regions.js';
 export {
   configurationProblems,
   HUB_SETTINGS,
