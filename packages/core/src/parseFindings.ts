@@ -4,6 +4,11 @@ import { MalformedAlertError } from './errors.js';
 import type { Finding, FindingKey, Source } from './finding.js';
 import { parseEvidentDocument, peekEvidentKey } from './sources/parseEvident.js';
 import {
+  looksLikePrismaCloudAlert,
+  parsePrismaCloudAlert,
+  peekPrismaCloudKey,
+} from './sources/parsePrismaCloud.js';
+import {
   looksLikeSecurityHubEvent,
   looksLikeSecurityHubFinding,
   parseSecurityHubFinding,
@@ -44,7 +49,8 @@ const snsEnvelopeSchema = z.compile(
  *    "aws.securityhub", or a `detail.findings` list): one entry per finding, each read on its own, so that one
  *    bad finding spoils none of the others;
  * 2. a bare Security Hub finding (ASFF, with its `SchemaVersion`), as an operator replays one;
- * 3. else an Evident alert: a document of no known shape is told what an Evident alert needs.
+ * 3. a Prisma Cloud alert (`alertId` with `policyId` or `alertStatus`, no `data`);
+ * 4. else an Evident alert: a document of no known shape is told what an Evident alert needs.
  *
  * Never throws for bad input: a message or finding the hub cannot read comes back as `unreadable`, its
  * `MalformedAlertError` one line that names the field, so that every finding of a message ends as a record of
@@ -80,6 +86,15 @@ export function parseFindings(input: unknown): ReadFinding[] {
         'security-hub',
         () => parseSecurityHubFinding(document),
         () => peekSecurityHubKey(document),
+      ),
+    ];
+  }
+  if (looksLikePrismaCloudAlert(document)) {
+    return [
+      read(
+        'prisma-cloud',
+        () => parsePrismaCloudAlert(document),
+        () => peekPrismaCloudKey(document),
       ),
     ];
   }

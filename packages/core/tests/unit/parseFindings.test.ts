@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MalformedAlertError, parseFindings } from '../../src/index.js';
+import { MalformedAlertError, parseFindings, targetOf } from '../../src/index.js';
 import { loadSampleAlert, loadSampleEnvelope } from '../support/evidentEvents.js';
+import { loadPrismaCloudAlert } from '../support/prismaCloudAlerts.js';
 import { eventWith, loadSecurityHubEvent, loadSecurityHubFinding } from '../support/securityHubEvents.js';
 
 const unreadableOf = (input: unknown) => {
@@ -56,12 +57,22 @@ describe('parseFindings', () => {
     const [read] = parseFindings(loadSampleAlert());
     expect(read?.finding).toMatchObject({ source: 'evident', id: '1306879672', eventKey: 'fail' });
   });
+
+  it('names where a finding’s group lives, as the gateway needs it', () => {
+    const finding = parseFindings(loadPrismaCloudAlert('ssh-open'))[0]?.finding;
+    expect(finding && targetOf(finding)).toEqual({
+      accountId: '666666666666',
+      region: 'us-west-2',
+      groupId: 'sg-0c1d2e3f4a5b6c7d8',
+    });
+  });
 });
 
 describe('parseFindings: which source, by the message’s shape', () => {
   it.each<[string, unknown, string]>([
     ['an EventBridge event of Security Hub', loadSecurityHubEvent('ec2.18-consolidated'), 'security-hub'],
     ['a bare ASFF finding', loadSecurityHubFinding('ec2.18-consolidated'), 'security-hub'],
+    ['a Prisma Cloud alert', loadPrismaCloudAlert('ssh-open'), 'prisma-cloud'],
     ['an Evident alert', loadSampleAlert(), 'evident'],
   ])('reads %s', (_case, document, source) => {
     expect(parseFindings(document)[0]?.finding?.source).toBe(source);
@@ -98,9 +109,20 @@ describe('parseFindings: which source, by the message’s shape', () => {
       'security-hub',
       'detail.findings: expected an array of findings, got {}',
     ],
+    [
+      'a Prisma Cloud alert without a policy',
+      { alertId: 'P-1', alertStatus: 'open' },
+      'prisma-cloud',
+      'accountId: expected 12 digits, got nothing',
+    ],
     ['anything else, as Evident', { alertId: 'P-1' }, 'evident', 'data: expected an object, got nothing'],
   ])('refuses %s as one unreadable finding of that source', (_case, document, source, message) => {
     expect(unreadableOf(document)).toMatchObject({ source, error: { message } });
+  });
+
+  it('reads an Evident document that happens to carry alertId as Evident', () => {
+    const document = { ...loadSampleAlert(), alertId: 'P-1', alertStatus: 'open' };
+    expect(parseFindings(document)[0]?.finding?.source).toBe('evident');
   });
 });
 
@@ -132,7 +154,7 @@ describe('parseFindings: an event of several findings', () => {
   });
 });
 
-describe('parseFindings: the key of a refused Security Hub finding', () => {
+describe('parseFindings: the key of a refused Security Hub or Prisma Cloud finding', () => {
   it('Security Hub: the Id, and the status and UpdatedAt as far as they can be read', () => {
     const finding = loadSecurityHubFinding('ec2.18-consolidated');
     finding.RecordState = 'GONE';
@@ -146,5 +168,18 @@ describe('parseFindings: the key of a refused Security Hub finding', () => {
     expect(unreadableOf(finding)?.key?.eventKey).toBe('unknown#unknown');
     finding.Id = 'arn with spaces';
     expect(unreadableOf(finding)?.key).toBeUndefined();
+  });
+
+  it('Prisma Cloud: the alertId, status and lastSeen, else firstSeen, where they can be read', () => {
+    const alert = loadPrismaCloudAlert('ssh-open');
+    alert.accountId = 'x';
+    alert.lastSeen = 'late';
+    expect(unreadableOf(alert)?.key).toEqual({
+      id: 'P-4471203',
+      eventKey: 'open#2024-12-04T08:00:00.000Z',
+      status: 'open',
+    });
+    alert.firstSeen = undefined;
+    expect(unreadableOf(alert)?.key?.eventKey).toBe('open');
   });
 });
