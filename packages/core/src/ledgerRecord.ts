@@ -17,9 +17,9 @@ export interface RecordedError {
  * (or of one undo event). Attribute names are the DynamoDB attribute names.
  */
 export interface LedgerRecord {
-  /** `data.id`; for a message that could not be parsed, `unparsed:<SQS message id>`. */
+  /** `Finding.id` (Evident `data.id`, Security Hub `Id`, Prisma Cloud `alertId`); `unparsed:<SQS message id>` for a message that could not be parsed. */
   alertId: string;
-  /** The alert status for a notification; `undo#<status>#<iso time>` for an undo event. */
+  /** A notification's `Finding.eventKey` (Evident: its status); `undo#<status>#<iso time>` for an undo event. */
   eventKey: string;
   alertStatus: string;
   state: RecordState;
