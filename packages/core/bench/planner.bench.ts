@@ -1,5 +1,6 @@
 /**
- * Planner throughput on the sample alert: alerts per second through parse + plan on one core.
+ * Planner throughput on the sample alert: alerts per second through parse + plan on one core; and on a
+ * Security Hub event (EC2.18, consolidated) and a Prisma Cloud alert (SSH), each from its SQS body.
  * Run from the repository root: `pnpm bench`. Prints figures; it asserts nothing.
  *
  * - "from string" includes JSON.parse of the alert, as the Lambda receives an SQS body;
@@ -13,7 +14,10 @@ import { type Finding, parseFindings, planRemediation, type SecurityGroup } from
 const parseAlert = (input: unknown): Finding => parseFindings(input)[0]?.finding as Finding;
 
 const fixture = (name: string): string =>
-  readFileSync(new URL(`../tests/events/evident/${name}`, import.meta.url), 'utf8');
+  readFileSync(
+    new URL(`../tests/events/${name.includes('/') ? name : `evident/${name}`}`, import.meta.url),
+    'utf8',
+  );
 
 const alertText = fixture('evident-ec2-002-fail.json');
 const envelopeText = fixture('evident-ec2-002-fail.sns-envelope.json');
@@ -43,6 +47,12 @@ const group: SecurityGroup = {
   ],
   Tags: [{ Key: 'Name', Value: 'bench' }],
 };
+/** The other sources: their SQS bodies, and a group for each with the exposure open among rules that stay. */
+const securityHubText = fixture('securityhub/ec2.18-consolidated.json');
+const prismaText = fixture('prisma/ssh-open.json');
+const otherGroup = (id: string): SecurityGroup => ({ ...group, GroupId: id });
+const securityHubGroup = otherGroup(parseAlert(securityHubText).groupId);
+const prismaGroup = otherGroup(parseAlert(prismaText).groupId);
 const revoke = { strategy: 'revoke', exemptTagKey: 'remediation-hub:exempt' } as const;
 const narrow = { strategy: 'narrow', exemptTagKey: 'remediation-hub:exempt' } as const;
 
@@ -74,6 +84,18 @@ const cases: Array<[string, () => void]> = [
     'parse + plan (narrow), from object',
     () => {
       sink += planRemediation(parseAlert(alertObject), group, narrow).authorize.length;
+    },
+  ],
+  [
+    'Security Hub EC2.18 event: parse + plan, from string',
+    () => {
+      sink += planRemediation(parseAlert(securityHubText), securityHubGroup, revoke).revoke.length;
+    },
+  ],
+  [
+    'Prisma Cloud SSH alert: parse + plan, from string',
+    () => {
+      sink += planRemediation(parseAlert(prismaText), prismaGroup, revoke).revoke.length;
     },
   ],
   [

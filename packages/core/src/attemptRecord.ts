@@ -117,6 +117,8 @@ export function completedRecord(
     state: 'completed',
     outcome: completion.outcome,
     recordedAt: now.toISOString(),
+    // A completed record holds no lease.
+    leaseExpiresAt: undefined,
     error: completion.error,
     messageId: completion.messageId,
     timings: {

@@ -1,7 +1,8 @@
 import { notificationEventKey } from './ledgerRecord.js';
+import type { PortRange } from './portRanges.js';
 
 /** The posture tools whose findings the hub reads. The shape of a message says which sent it. */
-export const SOURCES = ['evident'] as const;
+export const SOURCES = ['evident', 'security-hub', 'prisma-cloud'] as const;
 export type Source = (typeof SOURCES)[number];
 
 /** Where a finding names an account other than its own account field; each must agree with `accountId`. */
@@ -16,8 +17,22 @@ export interface Inactive {
   /** The field that says so, e.g. `status` or `Compliance.Status`. */
   field: string;
   value: string;
-  /** The values that are acted on, e.g. `['fail', 'warn']`. */
+  /** The values that are acted on, e.g. `['fail', 'warn']`; none for a test message. */
   actedOn: readonly string[];
+  /** The message is the source's integration test (Prisma Cloud's `Test Notification`), not a finding. */
+  testMessage?: true | undefined;
+}
+
+/**
+ * The settings of the check that the finding carries, where the control's outcome depends on them. Only
+ * Security Hub EC2.18 has any: `Compliance.SecurityControlParameters`. A list that is absent means "the
+ * control's default"; an empty list means "none".
+ */
+export interface ControlParameters {
+  /** tcp ports authorised to be open to the world (`authorizedTcpPorts`), as normalised ranges. */
+  authorizedTcpPorts?: readonly PortRange[] | undefined;
+  /** udp ports authorised to be open to the world (`authorizedUdpPorts`), as normalised ranges. */
+  authorizedUdpPorts?: readonly PortRange[] | undefined;
 }
 
 /**
@@ -26,33 +41,50 @@ export interface Inactive {
  */
 export interface Finding {
   source: Source;
-  /** The source's id of the finding (Evident `data.id`): the ledger's partition key. */
+  /**
+   * The source's id of the finding (Evident `data.id`, Security Hub `Id`, Prisma Cloud `alertId`): the ledger's
+   * partition key. At most 1,024 UTF-8 bytes (DynamoDB allows 2,048 for a partition key).
+   */
   id: string;
   /**
-   * Which notification of that finding this is (Evident: its status, so a `fail` and a later `pass` are two):
-   * the ledger's sort key. A second delivery of the same notification has the same key; a new failure of
-   * the same finding id has a new one.
+   * Which notification of that finding this is, the episode: the ledger's sort key. A second delivery of the
+   * same notification has the same key; a new failure of the same finding id has a new one.
+   * - Evident: its status (`fail`; a later `pass` is another), as existing ledgers key it.
+   * - Security Hub: `<Compliance.Status>#<UpdatedAt>`. The provider moves `UpdatedAt` with every evaluation,
+   *   and `BatchUpdateFindings` does not, so redeliveries and the events of the hub's own write-back stay
+   *   duplicates while a re-opened finding (same `Id`) is a new notification.
+   * - Prisma Cloud: `<alertStatus>#<lastSeen ?? firstSeen as ISO 8601>`, or `<alertStatus>` without either.
+   * At most 64 bytes (DynamoDB allows 1,024 for a sort key).
    */
   eventKey: string;
-  /** The source's own status word, as the operator knows it (`fail`, `pass`, ...). */
+  /** The source's own status word, as the operator knows it (`fail`, `FAILED`, `open`, ...). */
   status: string;
-  /** Set when the source says the exposure is not there: the finding is `ignored`. */
+  /**
+   * Set when the source says the exposure is not there: the finding is `ignored`. Only an inactive finding may
+   * lack what follows: a test message carries `unknown` for the account, region and group it does not name.
+   */
   inactive: Inactive | undefined;
   /** The account the group is in: 12 digits. */
   accountId: string;
-  /** The other places of the finding that name an account: a finding that names two is `rejected`. */
+  /**
+   * The other places of the finding that name an account (Evident's role ARN, Security Hub's resource ARN,
+   * Prisma Cloud's `resource.accountId`): a finding that names two is `rejected`.
+   */
   accountClaims: readonly AccountClaim[];
   /** The AWS region of the group, e.g. `ap-northeast-1`. */
   region: string;
   /** The security group id (`sg-...`). */
   groupId: string;
-  /** The check that failed: an Evident signature. */
+  /** The check that failed: an Evident signature, a Security Hub control, a Prisma Cloud policy. */
   control: {
-    /** `AWS:EC2-002` */
+    /** The registry's id of it: `AWS:EC2-002`, `EC2.18`, a Prisma Cloud policy UUID. */
     id: string;
-    /** The source's name for it. */
+    /** The source's name for it (Evident's signature name, Security Hub's `Title`, Prisma's `policyName`). */
     name: string;
+    /** The check's settings, where the finding carries any (Security Hub EC2.18's authorised ports). */
+    parameters?: ControlParameters | undefined;
   };
+  /** The source's severity word (`high`, `CRITICAL`), where it gives one. */
   riskLevel: string | null;
   /** When the source first saw the exposure (ISO 8601), where it says; time-to-close starts there. */
   firstSeenAt: string | null;

@@ -17,11 +17,20 @@ export {
   wasReleased,
 } from './claimDecision.js';
 export * from './constants.js';
+export {
+  type AuthorizedPorts,
+  BOTH_FAMILIES,
+  CONTROLS,
+  type ControlDefinition,
+  type ExposureSpec,
+  findControl,
+  type WorldFamily,
+} from './controls.js';
 export { outcomeWithoutChanges } from './decisionOutcome.js';
 export * from './errors.js';
-export { exposes, exposureLabel } from './exposure.js';
 export {
   type AccountClaim,
+  type ControlParameters,
   type Finding,
   type FindingKey,
   type Inactive,
@@ -38,6 +47,7 @@ export { parseFindings, type ReadFinding, type UnreadableFinding } from './parse
 export { parseSecurityGroup } from './parseSecurityGroup.js';
 export {
   hasRule,
+  isPartOf,
   isPortRange,
   isSubRange,
   keyOfPermission,
@@ -47,7 +57,9 @@ export {
 } from './permissionIdentity.js';
 export type { PlanOptions, RemediationPlan } from './plan.js';
 export { decideWithoutTheGroup, planRemediation } from './planRemediation.js';
+export type { PortRange } from './portRanges.js';
 export type * from './ports.js';
+export { PRISMA_CLOUD_POLICIES } from './prismaCloudPolicies.js';
 export { type ProtocolName, protocolName, type ReadPermission, readPermission } from './readPermission.js';
 export {
   type ControlRef,
@@ -61,7 +73,8 @@ export {
   renderReason,
 } from './reasons.js';
 export { reclaimableOutcomes } from './reclaimableOutcomes.js';
-export { AWS_REGIONS, isKnownRegionCode, regionFromEvidentCode } from './regions.js';
+export { AWS_REGIONS, isAwsRegion, isKnownRegionCode, regionFromEvidentCode } from './regions.js';
+export { CIS_1_2_RULE_CONTROLS, EC2_19_PORTS, SECURITY_HUB_CONTROLS } from './securityHubControls.js';
 export {
   configurationProblems,
   HUB_SETTINGS,

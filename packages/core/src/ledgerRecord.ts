@@ -19,9 +19,9 @@ export interface RecordedError {
  * (or of one undo event). Attribute names are the DynamoDB attribute names.
  */
 export interface LedgerRecord {
-  /** The finding's id (Evident `data.id`); for a message that could not be read, `unparsed:<SQS message id>`. */
+  /** `Finding.id` (Evident `data.id`, Security Hub `Id`, Prisma Cloud `alertId`); `unparsed:<SQS message id>` for a message that could not be parsed. */
   alertId: string;
-  /** The finding's notification key (`Finding.eventKey`: Evident's status); `undo#<status>#<iso time>` for an undo event. */
+  /** A notification's `Finding.eventKey` (Evident: its status); `undo#<status>#<iso time>` for an undo event. */
   eventKey: string;
   alertStatus: string;
   state: RecordState;

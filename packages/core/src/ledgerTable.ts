@@ -4,7 +4,10 @@
  */
 export const LEDGER_TABLE = {
   partitionKey: { name: 'alertId', type: 'S' },
-  /** The alert status (`fail`, `pass`, ...) for a notification; `undo#<status>#<iso time>` for an undo event. */
+  /**
+   * A notification's `Finding.eventKey` (Evident: its status, `fail`; Security Hub: `FAILED#<UpdatedAt>`; Prisma
+   * Cloud: `open#<lastSeen>`); `undo#<status>#<iso time>` for an undo event.
+   */
   sortKey: { name: 'eventKey', type: 'S' },
   ttlAttribute: 'expiresAt',
   globalSecondaryIndexes: [

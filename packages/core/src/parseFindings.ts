@@ -3,12 +3,27 @@ import { parseOrFail } from './describeIssue.js';
 import { MalformedAlertError } from './errors.js';
 import type { Finding, FindingKey, Source } from './finding.js';
 import { parseEvidentDocument, peekEvidentKey } from './sources/parseEvident.js';
+import {
+  looksLikePrismaCloudAlert,
+  parsePrismaCloudAlert,
+  peekPrismaCloudKey,
+} from './sources/parsePrismaCloud.js';
+import {
+  looksLikeSecurityHubEvent,
+  looksLikeSecurityHubFinding,
+  parseSecurityHubFinding,
+  peekSecurityHubKey,
+  securityHubEventFindings,
+} from './sources/parseSecurityHub.js';
 
 /** A finding the message carries that the hub cannot read: it is `rejected` on its own, with the error. */
 export interface UnreadableFinding {
   /** The source the message's shape points to, where it points to one. */
   source: Source | undefined;
-  /** Its ledger key, when an id and status of a safe shape could still be read; else the caller keys it. */
+  /**
+   * Its ledger key, when an id and status of a safe shape could still be read; else the caller keys it (by the
+   * message id and, for a message of several findings, the finding's place in the returned list).
+   */
   key: FindingKey | undefined;
   error: MalformedAlertError;
 }
@@ -27,11 +42,19 @@ const snsEnvelopeSchema = z.compile(
 );
 
 /**
- * Reads one queue message as the findings it carries, whatever the posture tool: a JSON string (an SQS
- * body) or an already parsed value, raw or inside an SNS notification envelope. The message's shape says
- * which source sent it; no configuration. Never throws for bad input: a message or finding the hub cannot
- * read comes back as `unreadable`, its `MalformedAlertError` one line that names the field, so that every
- * finding of a message ends as a record of its own.
+ * Reads one queue message as the findings it carries, whatever the posture tool: a JSON string (an SQS body) or
+ * an already parsed value, raw or inside an SNS notification envelope. The message's shape says which source
+ * sent it, with no configuration, in this order:
+ * 1. an EventBridge event of Security Hub (`detail-type` "Security Hub Findings - Imported", `source`
+ *    "aws.securityhub", or a `detail.findings` list): one entry per finding, each read on its own, so that one
+ *    bad finding spoils none of the others;
+ * 2. a bare Security Hub finding (ASFF, with its `SchemaVersion`), as an operator replays one;
+ * 3. a Prisma Cloud alert (`alertId` with `policyId` or `alertStatus`, no `data`);
+ * 4. else an Evident alert: a document of no known shape is told what an Evident alert needs.
+ *
+ * Never throws for bad input: a message or finding the hub cannot read comes back as `unreadable`, its
+ * `MalformedAlertError` one line that names the field, so that every finding of a message ends as a record of
+ * its own. The list is never empty.
  */
 export function parseFindings(input: unknown): ReadFinding[] {
   let document: unknown;
@@ -41,11 +64,55 @@ export function parseFindings(input: unknown): ReadFinding[] {
   } catch (error) {
     return [unreadable(undefined, undefined, error)];
   }
-  // Evident is the default: a document of no known shape is told what an Evident alert needs.
+
+  if (looksLikeSecurityHubEvent(document)) {
+    let findings: unknown[];
+    try {
+      findings = securityHubEventFindings(document);
+    } catch (error) {
+      return [unreadable('security-hub', undefined, error)];
+    }
+    return findings.map((finding, index) =>
+      read(
+        'security-hub',
+        () => parseSecurityHubFinding(finding, `detail.findings[${index}]`),
+        () => peekSecurityHubKey(finding),
+      ),
+    );
+  }
+  if (looksLikeSecurityHubFinding(document)) {
+    return [
+      read(
+        'security-hub',
+        () => parseSecurityHubFinding(document),
+        () => peekSecurityHubKey(document),
+      ),
+    ];
+  }
+  if (looksLikePrismaCloudAlert(document)) {
+    return [
+      read(
+        'prisma-cloud',
+        () => parsePrismaCloudAlert(document),
+        () => peekPrismaCloudKey(document),
+      ),
+    ];
+  }
+  return [
+    read(
+      'evident',
+      () => parseEvidentDocument(document),
+      () => peekEvidentKey(document),
+    ),
+  ];
+}
+
+/** One finding, read by its source's parser; a refused one keyed where its id can still be read. */
+function read(source: Source, parse: () => Finding, peek: () => FindingKey | undefined): ReadFinding {
   try {
-    return [{ finding: parseEvidentDocument(document) }];
+    return { finding: parse() };
   } catch (error) {
-    return [unreadable('evident', peekEvidentKey(document), error)];
+    return unreadable(source, peek(), error);
   }
 }
 

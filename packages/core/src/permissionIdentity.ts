@@ -93,3 +93,16 @@ export function isPortRange(entry: IpPermission): boolean {
   const range = rangeOf(entry);
   return range !== undefined && range.from < range.to;
 }
+
+/**
+ * `part` is part of what `whole` opened, for the same CIDR: a tcp/udp sub-range of it (`isSubRange`), or any
+ * tcp/udp rule when `whole` is protocol -1. Every re-authorization of a plan is part of one of its revocations:
+ * `narrow` re-authorizes sub-ranges, and a control with authorised ports (Security Hub EC2.18) re-authorizes them
+ * inside a revoked -1 rule too. Kept apart from `isSubRange`, which pairs `narrow`'s pieces with their range.
+ */
+export function isPartOf(part: IpPermission, whole: IpPermission): boolean {
+  if (isSubRange(part, whole)) return true;
+  const p = rangeOf(part);
+  const w = ruleOf(whole);
+  return p !== undefined && w !== undefined && w.key === 'all' && p.cidr === w.cidr;
+}

@@ -93,8 +93,11 @@ export interface Ledger {
   claim(request: ClaimRequest): Promise<ClaimResult>;
   /** Completes a claimed record; fails if this owner no longer holds the lease. */
   complete(record: LedgerRecord): Promise<void>;
-  /** Writes a terminal record for a message that never got a claim (e.g. unparseable). Idempotent. */
-  recordTerminal(record: LedgerRecord): Promise<void>;
+  /**
+   * Writes a terminal record for a message that never got a claim (e.g. unparseable). Idempotent: a second
+   * delivery is counted as a duplicate. True when this call wrote the record.
+   */
+  recordTerminal(record: LedgerRecord): Promise<boolean>;
   /** Counts a delivery of an already completed notification. */
   countDuplicate(alertId: string, eventKey: string, now: Date): Promise<void>;
   get(alertId: string, eventKey: string): Promise<LedgerRecord | undefined>;
@@ -140,4 +143,15 @@ export type AccountStanding = 'remediate' | 'dry-run' | 'not-allowed';
  */
 export interface AccountDirectory {
   standing(accountId: string): Promise<AccountStanding>;
+}
+
+/**
+ * Told of each record the hub has completed, after its ledger write: outcome events, the source's write-back.
+ * The ledger stays the truth: a listener never changes an alert's outcome nor sends its message back; what it
+ * could not do, it records and retries on its own (its failures are logged, never thrown into the batch).
+ */
+export interface OutcomeListener {
+  /** For the logs: `outcome-topic`, `security-hub`. */
+  readonly name: string;
+  completed(record: LedgerRecord): Promise<void>;
 }

@@ -11,14 +11,37 @@ export interface ControlRef {
 }
 
 export type Reason =
-  /** The source says the exposure is not there (status `pass`, ...). */
-  | { code: 'not-actionable'; field: string; value: string; actedOn: readonly string[] }
+  /** The source says the exposure is not there (status `pass`, ...), or the message is its test message. */
+  | {
+      code: 'not-actionable';
+      field: string;
+      value: string;
+      actedOn: readonly string[];
+      testMessage?: true | undefined;
+    }
   /** The control or signature is not one the registry knows. */
   | { code: 'unsupported-control'; control: string; name: string }
-  /** The group carries the exemption tag. */
-  | { code: 'exempt'; groupId: string; tag: string; value: string; exposure: string; control: ControlRef }
-  /** No world-open rule opens the exposure. */
-  | { code: 'compliant'; groupId: string; exposure: string; control: ControlRef }
+  /**
+   * The group carries the exemption tag. `worldCidrs`: the world CIDRs the control is about, when it is about
+   * only one of them (Security Hub EC2.53: `0.0.0.0/0`; EC2.54: `::/0`).
+   */
+  | {
+      code: 'exempt';
+      groupId: string;
+      tag: string;
+      value: string;
+      exposure: string;
+      control: ControlRef;
+      worldCidrs?: readonly string[] | undefined;
+    }
+  /** No world-open rule opens the exposure (on the control's `worldCidrs`, when it names them). */
+  | {
+      code: 'compliant';
+      groupId: string;
+      exposure: string;
+      control: ControlRef;
+      worldCidrs?: readonly string[] | undefined;
+    }
   /** Revoke the world-open rules that open the exposure. */
   | { code: 'revoke'; exposure: string; cidrs: readonly string[]; control: ControlRef }
   /** Revoke them and re-authorize the rest of their port ranges. */
@@ -46,6 +69,11 @@ export type Note =
   | { code: 'all-traffic-revoked-whole' }
   /** `narrow` could not narrow an ICMP "all types" rule: it is revoked whole. */
   | { code: 'all-icmp-types-revoked-whole' }
+  /**
+   * Revoked rules also opened ports the control authorises (Security Hub EC2.18): those are re-authorized for the
+   * same CIDRs, whatever the strategy, as `rules` rules. `ports` names the authorised ports: `tcp 80, 443`.
+   */
+  | { code: 'authorized-ports-kept'; ports: string; rules: number }
   /**
    * An attempt whose lease expired before it recorded its result was taken over: its planned revocations that
    * are absent now, and its planned re-authorizations present now, are counted as its work.
@@ -85,13 +113,18 @@ const is = (n: number): string => (n === 1 ? 'is' : 'are');
 export function renderReason(reason: Reason): string {
   switch (reason.code) {
     case 'not-actionable':
+      if (reason.testMessage) {
+        return `${reason.field} is ${reason.value}: the source's integration test message, consumed without action`;
+      }
       return `${reason.field} is ${reason.value}; only ${reason.actedOn.join(' and ')} ${reason.actedOn.length === 1 ? 'is' : 'are'} remediated`;
     case 'unsupported-control':
       return `${reason.control} (${reason.name}) is not one the hub remediates`;
     case 'exempt':
-      return `${reason.groupId} is tagged ${reason.tag}=${reason.value}; ${reason.exposure} left open ${about(reason.control)}`;
+      return `${reason.groupId} is tagged ${reason.tag}=${reason.value}; ${reason.exposure}${reason.worldCidrs ? ` from ${reason.worldCidrs.join(' and ')}` : ''} left open ${about(reason.control)}`;
     case 'compliant':
-      return `no world-open ${reason.exposure} in ${reason.groupId} ${about(reason.control)}`;
+      return reason.worldCidrs
+        ? `no ${reason.exposure} open to ${reason.worldCidrs.join(' or ')} in ${reason.groupId} ${about(reason.control)}`
+        : `no world-open ${reason.exposure} in ${reason.groupId} ${about(reason.control)}`;
     case 'revoke':
       return `revoke ${reason.exposure} from ${reason.cidrs.join(' and ')} ${about(reason.control)}`;
     case 'narrow': {
@@ -119,6 +152,8 @@ export function renderNote(note: Note): string {
       return 'protocol -1 (all traffic) cannot be narrowed, so it is revoked whole';
     case 'all-icmp-types-revoked-whole':
       return 'ICMP type -1 (all types) cannot be narrowed, so it is revoked whole';
+    case 'authorized-ports-kept':
+      return `the revoked rules also opened authorised ports, which stay open: ${note.ports} re-authorized as ${count(note.rules, 'rule')}`;
     case 'unrecorded-changes-counted': {
       if (note.revoked + note.authorized === 0) return '';
       const authorized =

@@ -57,6 +57,13 @@ const regionByCode = new Map<string, string>(
   ]),
 );
 
+const awsRegions = new Set(AWS_REGIONS);
+
+/** An AWS region as AWS spells it (`ap-northeast-1`), one the hub can act in. */
+export function isAwsRegion(region: string): boolean {
+  return awsRegions.has(region);
+}
+
 export function isKnownRegionCode(code: string): boolean {
   return regionByCode.has(code);
 }

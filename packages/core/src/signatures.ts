@@ -1,4 +1,7 @@
-/** What one Evident signature reports as exposed to the world. */
+/**
+ * What one Evident signature reports as exposed to the world; a Security Hub or Prisma Cloud control lists these
+ * too (`ExposureSpec`). Whether a rule opens it: `opensTarget`.
+ */
 export type Exposure =
   | { kind: 'port'; protocol: 'tcp' | 'udp'; port: number }
   /** ICMP echo request: type 8 for `icmp`, 128 for `icmpv6` (or -1, all types). */

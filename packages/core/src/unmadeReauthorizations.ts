@@ -1,5 +1,5 @@
 import type { LedgerRecord } from './ledgerRecord.js';
-import { hasRule, isSubRange, sameRule } from './permissionIdentity.js';
+import { hasRule, isPartOf, sameRule } from './permissionIdentity.js';
 import type { IpPermission } from './types.js';
 
 /**
@@ -15,7 +15,7 @@ export function pendingReauthorizations(
   const pending = [...(earlier.pendingReauthorizations ?? [])];
   for (const entry of plan?.authorize ?? []) {
     if (
-      revoked.some((rule) => isSubRange(entry, rule)) &&
+      revoked.some((rule) => isPartOf(entry, rule)) &&
       !authorized.some((done) => sameRule(done, entry)) &&
       !pending.some((other) => sameRule(other, entry))
     ) {
@@ -43,7 +43,7 @@ export function unmadeReauthorizations(
   return planned.filter(
     (entry, index) =>
       planned.findIndex((other) => sameRule(other, entry)) === index &&
-      revoked.some((rule) => isSubRange(entry, rule)) &&
+      revoked.some((rule) => isPartOf(entry, rule)) &&
       !authorized.some((done) => sameRule(done, entry)) &&
       !hasRule(live, entry),
   );

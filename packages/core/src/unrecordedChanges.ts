@@ -1,5 +1,5 @@
 import type { LedgerRecord } from './ledgerRecord.js';
-import { hasRule, isSubRange, sameRule } from './permissionIdentity.js';
+import { hasRule, isPartOf, sameRule } from './permissionIdentity.js';
 import type { IpPermission } from './types.js';
 
 export interface UnrecordedChanges {
@@ -29,7 +29,7 @@ export function unrecordedChanges(earlier: LedgerRecord, live: readonly IpPermis
       hasRule(live, entry) &&
       !hasRule(earlier.permissionsBefore ?? [], entry) &&
       !recordedAuthorized.some((done) => sameRule(done, entry)) &&
-      allRevoked.some((rule) => isSubRange(entry, rule)),
+      allRevoked.some((rule) => isPartOf(entry, rule)),
   );
   return { revoked, authorized };
 }

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { AccountDirectory, Clock, HubConfig } from '@remediation-hub/core';
+import type { AccountDirectory, Clock, HubConfig, OutcomeListener } from '@remediation-hub/core';
 import type { SQSEvent } from 'aws-lambda';
 import { DynamoDbLedger } from './adapters/DynamoDbLedger.js';
 import { Ec2SecurityGroupGateway } from './adapters/Ec2SecurityGroupGateway.js';
@@ -31,6 +31,8 @@ export interface CompositionRootOptions {
   sessionName?: string;
   /** Which accounts the hub acts in (default: `ALLOWED_ACCOUNTS` and `DRY_RUN_ACCOUNTS`). */
   accounts?: AccountDirectory;
+  /** Told of every completed record, after its ledger write. */
+  listeners?: readonly OutcomeListener[];
 }
 
 /** Everything the hub needs, built once per Lambda container (or CLI run). */
@@ -88,6 +90,7 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
   const deps: AlertProcessorDeps = {
     settings: config,
     accounts: options.accounts ?? new EnvironmentAccountDirectory(config),
+    listeners: options.listeners ?? [],
     credentials,
     gateway,
     ledger,

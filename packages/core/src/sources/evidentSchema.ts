@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ALERT_STATUSES } from '../constants.js';
 import { isKnownRegionCode } from '../regions.js';
+import { accountIdSchema, findingIdSchema, groupIdSchema, NON_EMPTY, OBJECT, STRING } from './fields.js';
 
 /**
  * The parts of an Evident JSON:API alert that the hub reads, and nothing else: unknown fields pass,
@@ -11,9 +12,6 @@ import { isKnownRegionCode } from '../regions.js';
  * parses every alert of a batch); an invalid one falls back to zod's ordinary parser and its issues.
  */
 
-const OBJECT = 'expected an object';
-const STRING = 'expected a string';
-const NON_EMPTY = 'expected a non-empty string';
 const TIME = 'expected an ISO 8601 time or null';
 
 const optionalTime = z.iso.datetime({ offset: true, error: TIME }).nullable().optional();
@@ -21,14 +19,12 @@ const optionalTime = z.iso.datetime({ offset: true, error: TIME }).nullable().op
 /** `data`: the alert itself. */
 const alertData = z.object(
   {
-    id: z.string({ error: STRING }).min(1, { error: NON_EMPTY }),
+    id: findingIdSchema,
     type: z.literal('alerts', { error: 'expected "alerts"' }).optional(),
     attributes: z.object(
       {
         status: z.enum(ALERT_STATUSES, { error: `expected one of ${ALERT_STATUSES.join(', ')}` }),
-        resource: z
-          .string({ error: STRING })
-          .regex(/^sg-[0-9a-z]+$/, { error: 'expected a security group id (sg-...)' }),
+        resource: groupIdSchema,
         risk_level: z.string({ error: 'expected a string or null' }).nullable().optional(),
         created_at: optionalTime,
         started_at: optionalTime,
@@ -58,7 +54,7 @@ const includedEntry = <T extends z.core.$ZodLooseShape>(attributes: T) =>
 /** The type of each `included` entry the hub needs (exactly one of each), with its schema. */
 export const INCLUDED_SCHEMAS = {
   external_accounts: includedEntry({
-    account: z.string({ error: 'expected 12 digits' }).regex(/^\d{12}$/, { error: 'expected 12 digits' }),
+    account: accountIdSchema,
     arn: z
       .string({ error: 'expected an IAM ARN' })
       .regex(IAM_ARN, { error: 'expected an IAM ARN arn:<partition>:iam::<12 digits>:<resource>' }),

@@ -1,10 +1,9 @@
-import type { z } from 'zod';
 import { ACTIONABLE_STATUSES } from '../constants.js';
-import { describeValue, parseOrFail } from '../describeIssue.js';
-import { MalformedAlertError } from '../errors.js';
+import { describeValue } from '../describeIssue.js';
 import { type Finding, type FindingKey, safeKey } from '../finding.js';
 import { notificationEventKey } from '../ledgerRecord.js';
 import { regionFromEvidentCode } from '../regions.js';
+import { check, fail, readableId } from './check.js';
 import { alertDocumentSchema, IAM_ARN, INCLUDED_SCHEMAS, type IncludedType } from './evidentSchema.js';
 
 const INCLUDED_TYPES = Object.keys(INCLUDED_SCHEMAS) as IncludedType[];
@@ -93,21 +92,5 @@ export function peekEvidentKey(document: unknown): FindingKey | undefined {
 
 /** `data.id` when it is usable, so that errors about the rest of the alert can name it. */
 function peekAlertId(document: unknown): string | undefined {
-  const id = (document as { data?: { id?: unknown } } | null)?.data?.id;
-  return typeof id === 'string' && id !== '' ? id : undefined;
-}
-
-function check<T extends z.ZodType>(
-  schema: T,
-  value: unknown,
-  prefix: string,
-  alertId: string | undefined,
-): z.output<T> {
-  return parseOrFail(schema, value, prefix, 'document', (field, message) => {
-    throw new MalformedAlertError(message, { field, alertId });
-  });
-}
-
-function fail(field: string, problem: string, alertId: string | undefined): never {
-  throw new MalformedAlertError(`${field}: ${problem}`, { field, alertId });
+  return readableId((document as { data?: { id?: unknown } } | null)?.data?.id);
 }

@@ -1,4 +1,12 @@
-import type { Finding, IpPermission, PlanOptions, SecurityGroup, Tag } from '../../src/index.js';
+import type {
+  ControlParameters,
+  Finding,
+  IpPermission,
+  PlanOptions,
+  SecurityGroup,
+  Source,
+  Tag,
+} from '../../src/index.js';
 
 export const GROUP_ID = 'sg-0a1b2c3d4e5f60718';
 
@@ -64,3 +72,9 @@ export const NARROW: PlanOptions = { strategy: 'narrow', exemptTagKey: 'remediat
 /** The finding for a signature identifier. */
 export const findingFor = (identifier: string, name = identifier): Finding =>
   makeFinding({ control: { id: identifier, name } });
+
+/** A finding of another source's control (a Security Hub control id, a Prisma Cloud policy id) about `GROUP_ID`. */
+export function controlFinding(source: Source, id: string, parameters?: ControlParameters): Finding {
+  const control = parameters === undefined ? { id, name: id } : { id, name: id, parameters };
+  return makeFinding({ source, control });
+}

@@ -100,6 +100,7 @@ describe('an attempt’s records', () => {
       outcome: 'remediated',
       messageId: 'm-1',
       error: undefined,
+      leaseExpiresAt: undefined,
       timings: {
         firstSeenAt: T0.toISOString(),
         startedAt: T0.toISOString(),

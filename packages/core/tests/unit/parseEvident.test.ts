@@ -240,6 +240,20 @@ describe('parseFindings: Evident alerts', () => {
         'data.id: expected a non-empty string, got ""',
       ],
       [
+        'an id over 1,024 UTF-8 bytes, too long a ledger key',
+        (d) => {
+          d.data.id = '日'.repeat(342);
+        },
+        `data.id: expected at most 1,024 UTF-8 bytes, got "${'日'.repeat(59)}…`,
+      ],
+      [
+        'a group id over 64 characters, too long an index key',
+        (d) => {
+          d.data.attributes.resource = `sg-${'0'.repeat(65)}`;
+        },
+        `data.attributes.resource: expected a security group id (sg-...), got "sg-${'0'.repeat(56)}…`,
+      ],
+      [
         'a document of another type',
         (d) => {
           d.data.type = 'signatures';

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { hasRule, isPortRange, isSubRange, samePermission, sameRule } from '../../src/permissionIdentity.js';
+import {
+  hasRule,
+  isPartOf,
+  isPortRange,
+  isSubRange,
+  samePermission,
+  sameRule,
+} from '../../src/permissionIdentity.js';
 
 const tcp = (from: number, to: number, cidr = '0.0.0.0/0', protocol = 'tcp') => ({
   IpProtocol: protocol,
@@ -38,6 +45,18 @@ describe('permissionIdentity', () => {
     expect(isPortRange(tcp(0, 65535))).toBe(true);
     expect(isPortRange(tcp(22, 22))).toBe(false);
     expect(isPortRange({ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] })).toBe(false);
+  });
+
+  it('knows what a re-authorization is part of: a sub-range, or any tcp/udp rule of a protocol -1 rule', () => {
+    const all = (cidr: string) => ({ IpProtocol: '-1', IpRanges: [{ CidrIp: cidr }] });
+    expect(isPartOf(tcp(23, 65535), tcp(0, 65535))).toBe(true);
+    expect(isPartOf(tcp(80, 80), all('0.0.0.0/0'))).toBe(true);
+    expect(isPartOf(tcp(53, 53, '0.0.0.0/0', 'udp'), { ...all('0.0.0.0/0'), IpProtocol: '-1' })).toBe(true);
+    expect(isPartOf(tcp(80, 80), all('10.0.0.0/8'))).toBe(false);
+    expect(isPartOf({ ...tcp(8, -1), IpProtocol: 'icmp' }, all('0.0.0.0/0'))).toBe(false);
+    expect(isPartOf(tcp(80, 80), tcp(81, 443))).toBe(false);
+    // isSubRange stays what narrow pairs with its range.
+    expect(isSubRange(tcp(80, 80), all('0.0.0.0/0'))).toBe(false);
   });
 
   it('tells one permission from another by protocol meaning and ports, for undo as for the planner', () => {

@@ -10,47 +10,17 @@ import {
   SIGNATURES,
   type SignatureDefinition,
 } from '../../src/index.js';
+import {
+  allows,
+  cidrsOf,
+  covers,
+  ipPermissionArbitrary,
+  NAMES,
+  type Protocol,
+  sources,
+  WORLD,
+} from '../support/accessModel.js';
 import { findingFor, makeGroup } from '../support/factories.js';
-
-/*
- * An access model written independently of the planner: which (protocol, port or ICMP type, source)
- * a list of permissions lets in. Sources are CIDR strings, prefix lists and group references.
- */
-type Protocol = 'tcp' | 'udp' | 'icmp' | 'icmpv6';
-const NAMES: Record<string, Protocol | 'all'> = {
-  tcp: 'tcp',
-  '6': 'tcp',
-  udp: 'udp',
-  '17': 'udp',
-  icmp: 'icmp',
-  '1': 'icmp',
-  icmpv6: 'icmpv6',
-  '58': 'icmpv6',
-  '-1': 'all',
-};
-const WORLD = ['0.0.0.0/0', '::/0'];
-
-function sources(permission: IpPermission): string[] {
-  return [
-    ...(permission.IpRanges ?? []).map((r) => r.CidrIp ?? ''),
-    ...(permission.Ipv6Ranges ?? []).map((r) => r.CidrIpv6 ?? ''),
-    ...(permission.PrefixListIds ?? []).map((p) => `pl:${p.PrefixListId}`),
-    ...(permission.UserIdGroupPairs ?? []).map((p) => `sg:${p.GroupId}`),
-  ];
-}
-
-function covers(permission: IpPermission, protocol: Protocol, point: number): boolean {
-  const name = NAMES[permission.IpProtocol ?? ''];
-  if (name === 'all') return true;
-  if (name !== protocol) return false;
-  if (protocol === 'tcp' || protocol === 'udp') {
-    return (permission.FromPort ?? 1) <= point && point <= (permission.ToPort ?? 0);
-  }
-  return permission.FromPort === -1 || permission.FromPort === point;
-}
-
-const allows = (permissions: IpPermission[], protocol: Protocol, point: number, source: string): boolean =>
-  permissions.some((p) => covers(p, protocol, point) && sources(p).includes(source));
 
 /** The (protocol, point) pairs a signature is about. */
 function signaturePoints(signature: SignatureDefinition): Array<[Protocol, number]> {
@@ -96,60 +66,7 @@ function probes(groups: IpPermission[][], signature: SignatureDefinition): Array
 const interestingPorts = [
   ...new Set(SIGNATURES.flatMap((s) => (s.exposure.kind === 'port' ? [s.exposure.port] : []))),
 ];
-const port = fc.oneof(
-  fc.constantFrom(0, 65535, ...interestingPorts),
-  fc.constantFrom(...interestingPorts).map((p) => p + 1),
-  fc.constantFrom(...interestingPorts).map((p) => p - 1),
-  fc.integer({ min: 0, max: 65535 }),
-);
-const v4Cidr = fc.constantFrom('0.0.0.0/0', '10.0.0.0/8', '0.0.0.0/1', '203.0.113.7/32');
-const v6Cidr = fc.constantFrom('::/0', '2001:db8::/32', '::/1');
-const description = fc.option(fc.constantFrom('office', 'legacy rule'), { nil: undefined });
-const withDescription = <K extends string>(key: K, cidr: string, text: string | undefined) =>
-  text === undefined
-    ? ({ [key]: cidr } as Record<K, string>)
-    : ({ [key]: cidr, Description: text } as Record<K, string>);
-
-const ranges = fc.record(
-  {
-    IpRanges: fc.array(
-      fc.tuple(v4Cidr, description).map(([c, d]) => withDescription('CidrIp', c, d)),
-      { maxLength: 3 },
-    ),
-    Ipv6Ranges: fc.array(
-      fc.tuple(v6Cidr, description).map(([c, d]) => withDescription('CidrIpv6', c, d)),
-      {
-        maxLength: 2,
-      },
-    ),
-    PrefixListIds: fc.array(fc.constant({ PrefixListId: 'pl-0123456789abcdef0' }), { maxLength: 1 }),
-    UserIdGroupPairs: fc.array(fc.constant({ GroupId: 'sg-0fedcba9876543210' }), { maxLength: 1 }),
-  },
-  { requiredKeys: [] },
-);
-
-const portsPart = fc.oneof(
-  fc
-    .record({
-      IpProtocol: fc.constantFrom('tcp', 'udp', '6', '17'),
-      ports: fc.tuple(port, port).map(([a, b]) => [Math.min(a, b), Math.max(a, b)] as const),
-    })
-    .map(({ IpProtocol, ports }) => ({ IpProtocol, FromPort: ports[0], ToPort: ports[1] })),
-  fc.record({
-    IpProtocol: fc.constantFrom('icmp', 'icmpv6', '1', '58'),
-    FromPort: fc.constantFrom(-1, 0, 3, 8, 128, 2, 11),
-    ToPort: fc.constantFrom(-1, 0, 4),
-  }),
-  fc.constantFrom<IpPermission>(
-    { IpProtocol: '-1' },
-    { IpProtocol: '-1', FromPort: -1, ToPort: -1 },
-    { IpProtocol: '47' },
-  ),
-);
-
-const ipPermission: fc.Arbitrary<IpPermission> = fc
-  .tuple(portsPart, ranges)
-  .map(([head, sourcesOf]) => ({ ...head, ...sourcesOf }) as IpPermission);
+const ipPermission = ipPermissionArbitrary(interestingPorts);
 
 interface Scenario {
   signature: SignatureDefinition;
@@ -170,11 +87,6 @@ function run({ signature, permissions, strategy }: Scenario) {
   const after = applyPlan(group, plan);
   return { group, options, plan, after, before: permissions, afterPermissions: after.IpPermissions ?? [] };
 }
-
-const cidrsOf = (entry: IpPermission): string[] => [
-  ...(entry.IpRanges ?? []).map((r) => r.CidrIp ?? ''),
-  ...(entry.Ipv6Ranges ?? []).map((r) => r.CidrIpv6 ?? ''),
-];
 
 /** The world sources the plan revoked whole because they cannot be narrowed (protocol -1, ICMP -1). */
 function fellBack(

@@ -127,14 +127,18 @@ export class DynamoDbLedger implements Ledger {
     }
   }
 
-  /** Writes a terminal record that never had a claim; a second delivery of it counts as a duplicate. */
-  async recordTerminal(record: LedgerRecord): Promise<void> {
+  /**
+   * Writes a terminal record that never had a claim; a second delivery of it counts as a duplicate. True
+   * when this call wrote the record, false when it was there already.
+   */
+  async recordTerminal(record: LedgerRecord): Promise<boolean> {
     const written = await this.#putIf(
       { ...record, expiresAt: record.expiresAt || this.#expiresAt(new Date(record.recordedAt)) },
       `attribute_not_exists(${PK})`,
       {},
     );
     if (!written) await this.countDuplicate(record.alertId, record.eventKey, new Date(record.recordedAt));
+    return written;
   }
 
   async countDuplicate(alertId: string, eventKey: string, now: Date): Promise<void> {

@@ -70,17 +70,21 @@ export class AlertAttempt {
     await this.#ledger.complete(checkpointRecord(this.claimed, this.progress, this.#clock.now()));
   }
 
-  /** The attempt's last word: completed with `outcome`. */
-  async complete(outcome: Outcome, error: RecordedError | undefined, messageId: string): Promise<void> {
-    await this.#ledger.complete(
-      completedRecord(this.claimed, this.progress, {
-        outcome,
-        error,
-        messageId,
-        startedAt: this.#startedAt,
-        now: this.#clock.now(),
-      }),
-    );
+  /** The attempt's last word: completed with `outcome`. Returns the record as written. */
+  async complete(
+    outcome: Outcome,
+    error: RecordedError | undefined,
+    messageId: string,
+  ): Promise<LedgerRecord> {
+    const record = completedRecord(this.claimed, this.progress, {
+      outcome,
+      error,
+      messageId,
+      startedAt: this.#startedAt,
+      now: this.#clock.now(),
+    });
+    await this.#ledger.complete(record);
+    return record;
   }
 
   /**

@@ -1,8 +1,8 @@
 import {
   type GroupTarget,
   type IpPermission,
+  isPartOf,
   isRetryable,
-  isSubRange,
   type RemediationPlan,
   type SecurityGroupGateway,
 } from '@remediation-hub/core';
@@ -62,7 +62,7 @@ export function emptyExecution(): PlanExecution {
 
 /**
  * The plan's EC2 calls, one per rule, revocations first. A revoked rule's re-authorizations (strategy `narrow`:
- * the rest of its port range) follow its own revocation, and only once EC2 confirmed it: the hub re-opens only
+ * the rest of its port range; a control's authorised ports inside it, EC2.18) follow its own revocation, and only once EC2 confirmed it: the hub re-opens only
  * what it has itself just closed, so it never adds access, even when another alert for the same group (a
  * `narrow` of another port of the same range) or a person removed the rule first. The range is cut off only
  * between a rule's revocation and its re-authorizations. A re-authorization that fails with a retryable error
@@ -81,7 +81,7 @@ export async function executePlan(
   const sleep = options.sleep ?? defaultSleep;
   let pending = [...plan.authorize];
   for (const rule of plan.revoke) {
-    const parts = pending.filter((entry) => isSubRange(entry, rule));
+    const parts = pending.filter((entry) => isPartOf(entry, rule));
     pending = pending.filter((entry) => !parts.includes(entry));
 
     beforeMutation();

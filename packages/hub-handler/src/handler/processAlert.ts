@@ -11,6 +11,7 @@ import {
   type Ledger,
   type LedgerRecord,
   type Outcome,
+  type OutcomeListener,
   parseFindings,
   type ReadFinding,
   type RecordedError,
@@ -49,6 +50,8 @@ export interface AlertProcessorDeps {
   logger: Logger;
   /** Waits between the tries of a re-authorization that failed with a retryable error (tests: no wait). */
   sleep?: ((ms: number) => Promise<void>) | undefined;
+  /** Told of every completed record, after its ledger write (outcome events, a source's write-back). */
+  listeners?: readonly OutcomeListener[] | undefined;
 }
 
 /** One delivery of one queue message, which carries one finding or several (an EventBridge event). */
@@ -93,11 +96,14 @@ export async function processMessage(
   deps: AlertProcessorDeps,
 ): Promise<AlertResult[]> {
   const results: AlertResult[] = [];
-  for (const read of message.findings ?? parseFindings(message.body)) {
+  const findings = message.findings ?? parseFindings(message.body);
+  for (const [index, read] of findings.entries()) {
+    // An unreadable finding without a readable key is keyed by its message (and its place in it, if several).
+    const position = findings.length > 1 ? `:${index}` : '';
     results.push(
       read.finding !== undefined
         ? await processAlert(read.finding, message, deps)
-        : await rejectUnreadable(read.unreadable, message, deps),
+        : await rejectUnreadable(read.unreadable, message, position, deps),
     );
   }
   return results;
@@ -115,7 +121,7 @@ export async function processAlert(
   deps: AlertProcessorDeps,
 ): Promise<AlertResult> {
   const alert = await alertContext(finding, message, deps);
-  const refusal = accountRefusal(finding, alert.standing);
+  const refusal = alert.standing === undefined ? undefined : accountRefusal(finding, alert.standing);
   if (refusal !== undefined) return rejectAccount(alert, refusal, deps);
   const attempt = await claim(alert, deps);
   if (!(attempt instanceof AlertAttempt)) return attempt;
@@ -124,7 +130,7 @@ export async function processAlert(
     await attempt.release(error);
     return alert.result('retry', error, attempt.takenOver);
   }
-  return complete(alert, attempt, outcome, error);
+  return complete(alert, attempt, outcome, error, deps);
 }
 
 /** What every step knows about the finding being processed. */
@@ -132,8 +138,11 @@ interface AlertContext {
   finding: Finding;
   message: AlertMessage;
   startedAt: Date;
-  /** How the hub stands towards the finding's account. */
-  standing: AccountStanding;
+  /**
+   * How the hub stands towards the finding's account; not asked for a finding the source says is not there
+   * (`finding.inactive`): it is `ignored` whatever the account (a tool's test message names none).
+   */
+  standing: AccountStanding | undefined;
   dryRun: boolean;
   /** Carries the finding's trusted keys on every line. */
   log: Logger;
@@ -258,10 +267,12 @@ async function complete(
   attempt: AlertAttempt,
   outcome: Outcome,
   error: RecordedError | undefined,
+  deps: AlertProcessorDeps,
 ): Promise<AlertResult> {
   const { log } = alert;
+  let record: LedgerRecord;
   try {
-    await attempt.complete(outcome, error, alert.message.messageId);
+    record = await attempt.complete(outcome, error, alert.message.messageId);
   } catch (writeError) {
     log.warn(
       { err: writeError, outcome, ...attempt.done() },
@@ -284,6 +295,7 @@ async function complete(
     },
     'alert processed',
   );
+  await tellListeners(record, deps, log);
   return alert.result(outcome, error, attempt.takenOver);
 }
 
@@ -312,8 +324,9 @@ async function rejectAccount(
       now: deps.clock.now(),
     },
   );
-  await deps.ledger.recordTerminal(record);
+  const written = await deps.ledger.recordTerminal(record);
   alert.log.warn({ outcome: 'rejected', reasonCode: reason.code, reason: record.reason }, 'alert rejected');
+  if (written) await tellListeners(record, deps, alert.log);
   return alert.result('rejected', error);
 }
 
@@ -321,10 +334,11 @@ async function rejectAccount(
 async function rejectUnreadable(
   unreadable: UnreadableFinding,
   message: AlertMessage,
+  position: string,
   deps: AlertProcessorDeps,
 ): Promise<AlertResult> {
   const { key, error } = unreadable;
-  const alertId = key?.id ?? `unparsed:${message.messageId}`;
+  const alertId = key?.id ?? `unparsed:${message.messageId}${position}`;
   const eventKey = key?.eventKey ?? 'unknown';
   const record = unclaimedRecord(
     { alertId, eventKey, alertStatus: key?.status ?? 'unknown' },
@@ -337,13 +351,13 @@ async function rejectUnreadable(
       now: deps.clock.now(),
     },
   );
-  await deps.ledger.recordTerminal(record);
-  deps.logger
-    .child({ messageId: message.messageId })
-    .warn(
-      { outcome: 'rejected', ledgerKey: { alertId, eventKey }, reason: error.message },
-      'malformed alert rejected',
-    );
+  const written = await deps.ledger.recordTerminal(record);
+  const log = deps.logger.child({ messageId: message.messageId });
+  log.warn(
+    { outcome: 'rejected', ledgerKey: { alertId, eventKey }, reason: error.message },
+    'malformed alert rejected',
+  );
+  if (written) await tellListeners(record, deps, log);
   return {
     messageId: message.messageId,
     source: unreadable.source,
@@ -372,4 +386,18 @@ function claimFields(alert: AlertContext, settings: ProcessingSettings): Partial
     strategy: settings.strategy,
     messageId: alert.message.messageId,
   };
+}
+
+/**
+ * Tells the listeners of a completed record (outcome events, a source's write-back), one after the other. The
+ * outcome stands whatever they do: a listener's failure is logged, never thrown.
+ */
+async function tellListeners(record: LedgerRecord, deps: AlertProcessorDeps, log: Logger): Promise<void> {
+  for (const listener of deps.listeners ?? []) {
+    try {
+      await listener.completed(record);
+    } catch (error) {
+      log.error({ err: error, listener: listener.name }, 'a listener of the completed record failed');
+    }
+  }
 }

@@ -138,8 +138,9 @@ async function applyChanges(
  * was already gone or already there (someone else changed the group meanwhile), or when the attempt added
  * access (`narrow`), the group is described again (with this attempt's own changes applied on top, in case the
  * read does not show them yet) and planned again. Still open: a retryable `ConcurrentChangeError`, and the next
- * delivery plans from the group as it is then. Under `narrow`, a vanished port range is also retried: another
- * worker may be narrowing that range and about to re-authorize a part of it that holds this finding's port.
+ * delivery plans from the group as it is then. When the plan re-opens part of what it revokes (`narrow`, or a
+ * control's authorised ports), a vanished port range is also retried: another worker may be re-opening part of
+ * that range and about to re-authorize a part of it that holds this finding's port.
  */
 async function confirmClosed(
   finding: Finding,
@@ -160,7 +161,9 @@ async function confirmClosed(
     progress.permissionsAfter = after.IpPermissions ?? [];
   }
   const check = planRemediation(finding, after, planOptions(deps));
-  const vanished = deps.settings.strategy === 'narrow' ? execution.alreadyGone.filter(isPortRange).length : 0;
+  // A plan that re-opens part of what it revokes (narrow, or authorised ports) may race another worker
+  // re-opening part of a range that vanished under it.
+  const vanished = plan.authorize.length > 0 ? execution.alreadyGone.filter(isPortRange).length : 0;
   if (check.decision === 'remediate' || vanished > 0) {
     const still: Note =
       check.decision === 'remediate'

@@ -57,7 +57,7 @@ export interface HubRun {
 export async function startHubRun(
   up: Pick<LocalUpResult, 'env'> | { env: Record<string, string> },
   env: Record<string, string> = {},
-  rootOptions: Pick<CompositionRootOptions, 'limiter'> = {},
+  rootOptions: Pick<CompositionRootOptions, 'limiter' | 'listeners'> = {},
 ): Promise<HubRun> {
   const proxy = await startRecordingProxy();
   const log = memoryLogger();
@@ -114,7 +114,10 @@ export interface TestHubFixture {
   readonly up: LocalUpResult;
   readonly sns: SNSClient;
   readonly sqs: SQSClient;
-  start(env?: Record<string, string>, rootOptions?: Pick<CompositionRootOptions, 'limiter'>): Promise<HubRun>;
+  start(
+    env?: Record<string, string>,
+    rootOptions?: Pick<CompositionRootOptions, 'limiter' | 'listeners'>,
+  ): Promise<HubRun>;
 }
 
 /** Registers the file's hooks (beforeAll, afterEach, afterAll) and returns the hub they manage. */
