@@ -26,11 +26,13 @@ export interface AttemptProgress {
   requestIds: string[];
   /** An error recorded with an outcome that stands (a re-authorization that failed after its revocation). */
   error?: RecordedError | undefined;
+  /** Changes sent whose outcome is unknown, not yet read back from the group (see `LedgerRecord.inDoubt`). */
+  inDoubt?: { revoke: IpPermission[]; authorize: IpPermission[] } | undefined;
 }
 
 /**
  * An attempt's starting point, from the record as claimed: the work of earlier attempts (revocations,
- * authorizations, request ids) stays. The group before and after are kept only when an earlier attempt
+ * authorizations, request ids) and the changes they left in doubt stay. The group before and after are kept only when an earlier attempt
  * changed the group, or may have (an attempt taken over with a checkpointed plan); otherwise they are read
  * afresh (an earlier dry-run's or failed attempt's view of the group is not kept).
  */
@@ -39,7 +41,7 @@ export function resumeProgress(
   mode: RemediationMode,
   mayHaveUnrecordedChanges: boolean,
 ): AttemptProgress {
-  const changedBefore = claimed.revoked.length + claimed.authorized.length > 0;
+  const changedBefore = claimed.revoked.length + claimed.authorized.length > 0 || hasDoubt(claimed.inDoubt);
   const keepGroup = changedBefore || mayHaveUnrecordedChanges;
   return {
     mode,
@@ -48,14 +50,22 @@ export function resumeProgress(
     requestIds: [...claimed.requestIds],
     permissionsBefore: keepGroup ? claimed.permissionsBefore : undefined,
     permissionsAfter: keepGroup ? claimed.permissionsAfter : undefined,
+    // Carried until this attempt reads the group and settles them.
+    inDoubt: claimed.inDoubt,
   };
+}
+
+/** Whether changes are in doubt. */
+export function hasDoubt(inDoubt: AttemptProgress['inDoubt']): boolean {
+  return inDoubt !== undefined && inDoubt.revoke.length + inDoubt.authorize.length > 0;
 }
 
 /** The fields of a record that say what the attempt did. */
 function progressFields(progress: AttemptProgress): Partial<LedgerRecord> {
-  const { explanation, ...rest } = progress;
+  const { explanation, inDoubt, ...rest } = progress;
   return {
     ...rest,
+    inDoubt: hasDoubt(inDoubt) ? inDoubt : undefined,
     explanation,
     reason: explanation === undefined ? undefined : renderExplanation(explanation),
   };

@@ -4,6 +4,7 @@ export {
   type AttemptProgress,
   checkpointRecord,
   completedRecord,
+  hasDoubt,
   releasedRecord,
   resumeProgress,
   unclaimedRecord,

@@ -63,6 +63,11 @@ export interface LedgerRecord {
    * never made.
    */
   pendingReauthorizations?: IpPermission[] | undefined;
+  /**
+   * Changes an attempt sent whose outcome is unknown (the call failed with a retryable error: a reset, a 5xx),
+   * kept until an attempt reads the group and counts them as the hub's when it finds them made.
+   */
+  inDoubt?: { revoke: IpPermission[]; authorize: IpPermission[] } | undefined;
   permissionsBefore?: IpPermission[] | undefined;
   permissionsAfter?: IpPermission[] | undefined;
   /** EC2 request ids of the mutating calls, to join with CloudTrail. */

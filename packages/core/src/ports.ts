@@ -35,8 +35,17 @@ export interface CredentialsProvider {
 export interface MutationResult {
   /** The EC2 request id, to join with CloudTrail. */
   requestId: string | undefined;
-  /** Permissions EC2 reported as not there (`Return: true` with `UnknownIpPermissions`). */
+  /**
+   * Permissions EC2 reported as already in the wanted state at the first try: gone (revoke) or there
+   * (authorize), `InvalidPermission.NotFound` / `.Duplicate` or `Return: true` with `UnknownIpPermissions`.
+   */
   unknownPermissions: IpPermission[];
+  /**
+   * Permissions EC2 reported as already in the wanted state only after the call was sent again (the SDK
+   * retried it): an earlier try most likely made the change and its answer was lost (a connection reset after
+   * EC2 applied it). They are the hub's change, not someone else's.
+   */
+  answerLost: IpPermission[];
 }
 
 /**

@@ -79,6 +79,11 @@ export type Note =
    * are absent now, and its planned re-authorizations present now, are counted as its work.
    */
   | { code: 'unrecorded-changes-counted'; revoked: number; authorized: number }
+  /**
+   * Changes whose answer was lost (the call was sent again and found them made, or an attempt that failed
+   * sending them finds them made now): counted as the hub's, so the audit trail and undo have them.
+   */
+  | { code: 'answer-lost'; revoked: number; authorized: number }
   /** Re-authorizations of the rest of a range an earlier attempt revoked were never made, and are not now. */
   | { code: 'reauthorizations-unmade'; count: number }
   /** EC2 said a rule was already gone or already there: someone else changed the group meanwhile. */
@@ -161,6 +166,13 @@ export function renderNote(note: Note): string {
           ? `, and ${count(note.authorized, 're-authorization')} it planned found in the group (not there before it) as authorized`
           : '';
       return `an earlier attempt was taken over after its lease expired without its result being recorded: ${count(note.revoked, 'revocation')} it planned, absent on retry: removed by the earlier attempt whose result was not recorded, or by another change; counted as revoked${authorized} (its request ids are in its log)`;
+    }
+    case 'answer-lost': {
+      const made = [
+        note.revoked > 0 ? count(note.revoked, 'revocation') : '',
+        note.authorized > 0 ? count(note.authorized, 're-authorization') : '',
+      ].filter((part) => part !== '');
+      return `EC2's answer to ${made.join(' and ')} was lost (a reset after EC2 applied the call): found made when the call was sent again or the group read again, counted as the hub's`;
     }
     case 'reauthorizations-unmade':
       return `${count(note.count, 're-authorization')} of the rest of a range an earlier attempt revoked ${was(note.count)} never made (that attempt stopped first) and ${is(note.count)} not made now: the exposure is closed, and those ports stay closed until someone authorizes them`;

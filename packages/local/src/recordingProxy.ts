@@ -24,7 +24,12 @@ export type RequestMatcher =
 export type InjectedResponse =
   | { status: number; body?: string; headers?: Record<string, string> }
   /** Destroys the connection without an answer, as a network reset. */
-  | 'reset';
+  | 'reset'
+  /**
+   * Forwards the request, so the emulator applies it, then destroys the connection before the answer: the
+   * change is made and its answer is lost (a reset after EC2 applied a revoke).
+   */
+  | 'lose-answer';
 
 export interface RecordingProxy {
   endpoint: string;
@@ -68,16 +73,17 @@ export async function startRecordingProxy(options: { target?: string } = {}): Pr
   const server = createServer((req, res) => {
     const answer = (recorded: RecordedRequest, body: Buffer): void => {
       const fault = faults.find((f) => f.remaining > 0 && matches(f.match, recorded));
-      if (fault) {
-        fault.remaining--;
-        if (fault.response === 'reset') {
-          req.socket.destroy();
-          return;
-        }
+      if (fault) fault.remaining--;
+      if (fault?.response === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      if (fault !== undefined && fault.response !== 'lose-answer') {
         res.writeHead(fault.response.status, fault.response.headers ?? { 'content-type': 'text/xml' });
         res.end(fault.response.body ?? '');
         return;
       }
+      const loseAnswer = fault?.response === 'lose-answer';
       const upstream = httpRequest(
         {
           host: target.hostname,
@@ -87,6 +93,12 @@ export async function startRecordingProxy(options: { target?: string } = {}): Pr
           headers: req.headers,
         },
         (upstreamRes) => {
+          if (loseAnswer) {
+            // The emulator has applied the request: read its answer to the end, then drop the connection.
+            upstreamRes.resume();
+            upstreamRes.on('end', () => req.socket.destroy());
+            return;
+          }
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
           upstreamRes.pipe(res);
         },

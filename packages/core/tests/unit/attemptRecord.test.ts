@@ -87,6 +87,17 @@ describe('an attempt’s records', () => {
     });
   });
 
+  it('keeps changes in doubt on a released record until an attempt settles them, and only while there are any', () => {
+    const inDoubt = { revoke: [rule(22, 22)], authorize: [] };
+    const error = { name: 'TransientAwsError', message: 'reset', retryable: true };
+    expect(releasedRecord(claimed(), progress({ inDoubt }), at(2), error).inDoubt).toEqual(inDoubt);
+    const none = { revoke: [], authorize: [] };
+    expect(releasedRecord(claimed(), progress({ inDoubt: none }), at(2), error).inDoubt).toBeUndefined();
+    // Carried into the next attempt, with the group before (the doubt may have changed it).
+    const next = resumeProgress(claimed({ inDoubt, permissionsBefore: [rule(22, 22)] }), 'remediate', false);
+    expect(next).toMatchObject({ inDoubt, permissionsBefore: [rule(22, 22)] });
+  });
+
   it('completes with the outcome, the error and the attempt’s timings', () => {
     const record = completedRecord(claimed(), progress({ error: undefined }), {
       outcome: 'remediated',

@@ -109,7 +109,12 @@ export class Ec2SecurityGroupGateway implements SecurityGroupGateway {
     target: GroupTarget,
     permissions: IpPermission[],
   ): Promise<Ec2MutationResult> {
-    const result: Ec2MutationResult = { requestId: undefined, requestIds: [], unknownPermissions: [] };
+    const result: Ec2MutationResult = {
+      requestId: undefined,
+      requestIds: [],
+      unknownPermissions: [],
+      answerLost: [],
+    };
     if (permissions.length === 0) return result;
     return this.#withClient(target, action(kind, target), async (client) => {
       for (const permission of permissions) {
@@ -118,12 +123,13 @@ export class Ec2SecurityGroupGateway implements SecurityGroupGateway {
           result.requestId ??= one.requestId;
           result.requestIds.push(...one.requestIds);
           result.unknownPermissions.push(...one.unknownPermissions);
+          result.answerLost.push(...one.answerLost);
         } catch (error) {
           if (awsErrorCode(error) !== NO_OP_CODE[kind]) throw error;
           const refused = requestIdOf(error);
           result.requestId ??= refused;
           result.requestIds.push(...listOf(refused));
-          result.unknownPermissions.push(permission);
+          (wasRetried(error) ? result.answerLost : result.unknownPermissions).push(permission);
         }
       }
       return result;
@@ -152,10 +158,13 @@ export class Ec2SecurityGroupGateway implements SecurityGroupGateway {
     if (response.Return === false && unknown.length === 0) {
       throw new TransientAwsError(`${action(kind, target)} returned false`, context(target));
     }
+    // Sent again by the SDK: what EC2 did not know at the last try was most likely changed by an earlier one.
+    const retried = wasRetried(response);
     return {
       requestId,
       requestIds: listOf(requestId),
-      unknownPermissions: unknown,
+      unknownPermissions: retried ? [] : unknown,
+      answerLost: retried ? unknown : [],
     };
   }
 
@@ -242,6 +251,12 @@ function action(kind: Mutation, target: GroupTarget): string {
 function requestIdOf(error: unknown): string | undefined {
   const metadata = (error as { $metadata?: { requestId?: string } }).$metadata;
   return metadata?.requestId;
+}
+
+/** The SDK sent the call more than once (its answer or error carries the attempts). */
+function wasRetried(answer: unknown): boolean {
+  const metadata = (answer as { $metadata?: { attempts?: number } }).$metadata;
+  return (metadata?.attempts ?? 1) > 1;
 }
 
 function listOf(requestId: string | undefined): string[] {

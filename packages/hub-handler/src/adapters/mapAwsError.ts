@@ -127,3 +127,17 @@ export function mapAwsError(error: unknown, action: string, context: ErrorContex
   // No HTTP answer at all: a reset connection, a timeout, DNS. Retry later.
   return new TransientAwsError(message, options);
 }
+
+/**
+ * Whether a call that failed this way may still have been applied by AWS: it got no answer at all (a reset, a
+ * timeout) or a server error that is not throttling. An answer of 4xx, throttling or refused credentials says
+ * the call was not applied. (A mapped error is read through its `cause`, the SDK's own.)
+ */
+export function mayHaveBeenApplied(error: unknown): boolean {
+  const original = error instanceof RemediationHubError && error.cause !== undefined ? error.cause : error;
+  if (original instanceof RemediationHubError) return false;
+  const code = awsErrorCode(original);
+  if (code !== undefined && (THROTTLING_CODES.has(code) || REFUSED_CREDENTIALS_CODES.has(code))) return false;
+  const status = (original as AwsErrorShape | undefined)?.$metadata?.httpStatusCode;
+  return status === undefined || status >= 500;
+}

@@ -3,9 +3,11 @@ import {
   type IpPermission,
   isPartOf,
   isRetryable,
+  type MutationResult,
   type RemediationPlan,
   type SecurityGroupGateway,
 } from '@remediation-hub/core';
+import { mayHaveBeenApplied } from '../adapters/mapAwsError.js';
 
 /** What one attempt's EC2 calls did. Filled in call by call, so it is right up to a call that threw. */
 export interface PlanExecution {
@@ -30,6 +32,17 @@ export interface PlanExecution {
   authorizeError: unknown;
   /** Whether `authorizeError` is a retryable error the re-authorization kept failing with after its retries. */
   authorizeRetriesExhausted: boolean;
+  /**
+   * Changes EC2 made whose answer was lost: the call was sent again (by the SDK, or by the re-authorization's
+   * own retries) and found the change already made. They are in `revoked` / `authorized` too: the hub's work.
+   */
+  answerLost: IpPermission[];
+  /**
+   * Changes sent whose outcome is unknown: the call failed without an answer (a reset, a timeout) or with a 5xx,
+   * so EC2 may or may not have applied it (a throttle or a 4xx says it did not). The attempt stops; the next one reads the group and
+   * counts them as made when it finds them made (core's `unrecordedChanges`).
+   */
+  inDoubt: { revoke: IpPermission[]; authorize: IpPermission[] };
 }
 
 /**
@@ -57,18 +70,21 @@ export function emptyExecution(): PlanExecution {
     failedAuthorizations: [],
     authorizeError: undefined,
     authorizeRetriesExhausted: false,
+    answerLost: [],
+    inDoubt: { revoke: [], authorize: [] },
   };
 }
 
 /**
  * The plan's EC2 calls, one per rule, revocations first. A revoked rule's re-authorizations (strategy `narrow`:
- * the rest of its port range; a control's authorised ports inside it, EC2.18) follow its own revocation, and only once EC2 confirmed it: the hub re-opens only
- * what it has itself just closed, so it never adds access, even when another alert for the same group (a
- * `narrow` of another port of the same range) or a person removed the rule first. The range is cut off only
- * between a rule's revocation and its re-authorizations. A re-authorization that fails with a retryable error
- * is tried again a few times (`AUTHORIZE_RETRY_DELAYS_MS`); a terminal error, or retries exhausted, does not
- * stop the revocations (`authorizeError`). `beforeMutation` runs before each call and each further try (the
- * lease check) and may throw to stop before it.
+ * the rest of its port range; a control's authorised ports inside it, EC2.18) follow its own revocation, and
+ * only once EC2 confirmed it: the hub re-opens only what it has itself just closed, so it never adds access,
+ * even when another alert for the same group (a `narrow` of another port of the same range) or a person
+ * removed the rule first. The range is cut off only between a rule's revocation and its re-authorizations. A
+ * re-authorization that fails with a retryable error is tried again a few times (`AUTHORIZE_RETRY_DELAYS_MS`);
+ * a terminal error, or retries exhausted, does not stop the revocations (`authorizeError`). `beforeMutation`
+ * runs before each call and each further try (the lease check) and may throw to stop before it. A revocation
+ * that fails with a retryable error stops the plan, its rule `inDoubt` when EC2 may have applied it anyway.
  */
 export async function executePlan(
   gateway: SecurityGroupGateway,
@@ -85,7 +101,9 @@ export async function executePlan(
     pending = pending.filter((entry) => !parts.includes(entry));
 
     beforeMutation();
-    const revoked = await gateway.revoke(target, [rule]);
+    const revoked = await inDoubtOnRetryable(execution.inDoubt.revoke, rule, () =>
+      gateway.revoke(target, [rule]),
+    );
     if (revoked.requestId) execution.requestIds.push(revoked.requestId);
     if (revoked.unknownPermissions.length > 0) {
       execution.alreadyGone.push(rule);
@@ -93,31 +111,63 @@ export async function executePlan(
       continue;
     }
     execution.revoked.push(rule);
-
-    for (const part of parts) {
-      if (execution.authorizeError !== undefined) {
-        execution.failedAuthorizations.push(part);
-        continue;
-      }
-      let authorized: Awaited<ReturnType<SecurityGroupGateway['authorize']>>;
-      try {
-        authorized = await authorizeWithRetries(gateway, target, part, beforeMutation, sleep);
-      } catch (error) {
-        if (error instanceof LeaseMarginStop) throw error.cause;
-        // E.g. RulesPerSecurityGroupLimitExceeded, or a member role without ec2:AuthorizeSecurityGroupIngress;
-        // or throttling that outlasted the retries.
-        execution.authorizeError = error;
-        execution.authorizeRetriesExhausted = isRetryable(error);
-        execution.failedAuthorizations.push(part);
-        continue;
-      }
-      if (authorized.requestId) execution.requestIds.push(authorized.requestId);
-      if (authorized.unknownPermissions.length > 0) execution.alreadyThere.push(part);
-      else execution.authorized.push(part);
-    }
+    if (revoked.answerLost.length > 0) execution.answerLost.push(rule);
+    for (const part of parts) await reauthorize(gateway, target, part, execution, beforeMutation, sleep);
   }
   // A re-authorization that is part of no revoked rule is never made (the planner writes none).
   execution.notAuthorized.push(...pending);
+}
+
+/** One re-authorization of a rule just revoked; its failure does not stop the plan (see `executePlan`). */
+async function reauthorize(
+  gateway: SecurityGroupGateway,
+  target: GroupTarget,
+  part: IpPermission,
+  execution: PlanExecution,
+  beforeMutation: () => void,
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
+  if (execution.authorizeError !== undefined) {
+    execution.failedAuthorizations.push(part);
+    return;
+  }
+  let authorized: MutationResult;
+  try {
+    authorized = await authorizeWithRetries(gateway, target, part, beforeMutation, sleep);
+  } catch (error) {
+    if (error instanceof LeaseMarginStop) throw error.cause;
+    // E.g. RulesPerSecurityGroupLimitExceeded, or a member role without ec2:AuthorizeSecurityGroupIngress;
+    // or throttling that outlasted the retries; after a reset or a 5xx the last try may have been made.
+    if (mayHaveBeenApplied(error)) execution.inDoubt.authorize.push(part);
+    execution.authorizeError = error;
+    execution.authorizeRetriesExhausted = isRetryable(error);
+    execution.failedAuthorizations.push(part);
+    return;
+  }
+  if (authorized.requestId) execution.requestIds.push(authorized.requestId);
+  if (authorized.unknownPermissions.length > 0) {
+    execution.alreadyThere.push(part);
+    return;
+  }
+  execution.authorized.push(part);
+  if (authorized.answerLost.length > 0) execution.answerLost.push(part);
+}
+
+/**
+ * Runs a mutation; a failure after which the call may still have been applied (no answer, a 5xx) leaves its
+ * rule in doubt (made or not, nobody knows) and is rethrown. A throttle or a 4xx says it was not made.
+ */
+async function inDoubtOnRetryable(
+  inDoubt: IpPermission[],
+  rule: IpPermission,
+  call: () => Promise<MutationResult>,
+): Promise<MutationResult> {
+  try {
+    return await call();
+  } catch (error) {
+    if (mayHaveBeenApplied(error)) inDoubt.push(rule);
+    throw error;
+  }
 }
 
 /** `beforeMutation` refused a (further) try: it stops the attempt, as before any other EC2 change. */
@@ -125,13 +175,17 @@ class LeaseMarginStop {
   constructor(readonly cause: unknown) {}
 }
 
+/**
+ * A re-authorization, tried again after a retryable error. When an earlier try failed that way and a later one
+ * finds the rule already there, the earlier try made it and its answer was lost: the hub's change.
+ */
 async function authorizeWithRetries(
   gateway: SecurityGroupGateway,
   target: GroupTarget,
   part: IpPermission,
   beforeMutation: () => void,
   sleep: (ms: number) => Promise<void>,
-): Promise<Awaited<ReturnType<SecurityGroupGateway['authorize']>>> {
+): Promise<MutationResult> {
   for (let retry = 0; ; retry++) {
     try {
       beforeMutation();
@@ -139,7 +193,13 @@ async function authorizeWithRetries(
       throw new LeaseMarginStop(error);
     }
     try {
-      return await gateway.authorize(target, [part]);
+      const result = await gateway.authorize(target, [part]);
+      if (retry === 0 || result.unknownPermissions.length === 0) return result;
+      return {
+        ...result,
+        unknownPermissions: [],
+        answerLost: [...result.answerLost, ...result.unknownPermissions],
+      };
     } catch (error) {
       const delay = AUTHORIZE_RETRY_DELAYS_MS[retry];
       if (!isRetryable(error) || delay === undefined) throw error;

@@ -3,6 +3,8 @@ import {
   ConcurrentChangeError,
   decideWithoutTheGroup,
   type Finding,
+  hasDoubt,
+  type IpPermission,
   isPortRange,
   type Note,
   type Outcome,
@@ -75,8 +77,9 @@ function decided(
 
 /**
  * What earlier attempts left, read from the group as it is now: the changes of an attempt taken over after
- * its lease expired without recording them (counted as its work), and re-authorizations an attempt planned
- * but never made (not made now: other alerts may have settled on the group meanwhile). Returns the notes.
+ * its lease expired without recording them (counted as its work), changes an attempt left in doubt (counted
+ * as the hub's when made), and re-authorizations an attempt planned but never made (not made now: other alerts
+ * may have settled on the group meanwhile). Returns the notes.
  */
 function resumeEarlierWork(attempt: AlertAttempt, group: SecurityGroup): Note[] {
   const { progress } = attempt;
@@ -94,9 +97,29 @@ function resumeEarlierWork(attempt: AlertAttempt, group: SecurityGroup): Note[] 
       });
     }
   }
+  notes.push(...settleDoubt(attempt, live));
   const unmade = unmadeReauthorizations(attempt.claimed, progress.revoked, progress.authorized, live);
   if (unmade.length > 0) notes.push({ code: 'reauthorizations-unmade', count: unmade.length });
   return notes;
+}
+
+/**
+ * Changes in doubt (sent, their outcome unknown), read back from the group: those found made are the hub's
+ * (a note says their answer was lost); the others were not made. Either way they are no longer in doubt.
+ */
+function settleDoubt(attempt: AlertAttempt, live: readonly IpPermission[]): Note[] {
+  const { progress } = attempt;
+  const inDoubt = progress.inDoubt;
+  if (inDoubt === undefined || !hasDoubt(inDoubt)) return [];
+  const made = unrecordedChanges(
+    { ...attempt.claimed, ...progress, plan: inDoubt, permissionsBefore: progress.permissionsBefore },
+    live,
+  );
+  progress.revoked.push(...made.revoked);
+  progress.authorized.push(...made.authorized);
+  progress.inDoubt = undefined;
+  if (made.revoked.length + made.authorized.length === 0) return [];
+  return [{ code: 'answer-lost', revoked: made.revoked.length, authorized: made.authorized.length }];
 }
 
 /**
@@ -129,6 +152,7 @@ async function applyChanges(
     progress.authorized.push(...execution.authorized);
     progress.requestIds.push(...execution.requestIds);
     progress.permissionsAfter = applyPlan(before, ownChanges(execution)).IpPermissions ?? [];
+    if (hasDoubt(execution.inDoubt)) progress.inDoubt = execution.inDoubt;
   }
   return execution;
 }
@@ -157,7 +181,10 @@ async function confirmClosed(
   const concurrent = execution.alreadyGone.length + execution.alreadyThere.length > 0;
   let after = applyPlan(done.before, ownChanges(execution));
   if (concurrent || execution.authorized.length > 0 || execution.authorizeError !== undefined) {
-    after = applyPlan(await deps.gateway.describe(targetOf(finding)), ownChanges(execution));
+    const read = await deps.gateway.describe(targetOf(finding));
+    // A re-authorization whose last try failed may have been made: the fresh read says.
+    notes.push(...settleDoubt(attempt, read.IpPermissions ?? []));
+    after = applyPlan(read, ownChanges(execution));
     progress.permissionsAfter = after.IpPermissions ?? [];
   }
   const check = planRemediation(finding, after, planOptions(deps));
@@ -193,6 +220,10 @@ function executionNotes(execution: PlanExecution): Note[] {
       alreadyThere: alreadyThere.length,
       notAuthorized: notAuthorized.length,
     });
+  }
+  if (execution.answerLost.length > 0) {
+    const revoked = execution.answerLost.filter((rule) => execution.revoked.includes(rule)).length;
+    notes.push({ code: 'answer-lost', revoked, authorized: execution.answerLost.length - revoked });
   }
   if (execution.authorizeError !== undefined) {
     notes.push({

@@ -6,7 +6,12 @@ import {
   UnexpectedAwsError,
 } from '@remediation-hub/core';
 import { describe, expect, it } from 'vitest';
-import { awsErrorCode, mapAwsError, refusesCredentials } from '../../src/adapters/mapAwsError.js';
+import {
+  awsErrorCode,
+  mapAwsError,
+  mayHaveBeenApplied,
+  refusesCredentials,
+} from '../../src/adapters/mapAwsError.js';
 
 /** The shape of an SDK v3 service exception as the SDK deserialises it. */
 function serviceError(name: string, status: number, fault: 'client' | 'server' = 'client') {
@@ -84,4 +89,20 @@ describe('refusesCredentials', () => {
       expect(refusesCredentials(serviceError(name, 403))).toBe(false);
     },
   );
+});
+
+describe('mayHaveBeenApplied', () => {
+  const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+  it.each<[string, unknown, boolean]>([
+    ['a reset connection, no answer', reset, true],
+    ['a reset, mapped', mapAwsError(reset, 'ec2:Test', context), true],
+    ['an internal error (500)', serviceError('InternalError', 500, 'server'), true],
+    ['an unknown 502', mapAwsError(serviceError('SomethingNew', 502, 'server'), 'ec2:Test', context), true],
+    ['a throttle (503)', mapAwsError(serviceError('RequestLimitExceeded', 503), 'ec2:Test', context), false],
+    ['refused credentials', serviceError('AuthFailure', 401), false],
+    ['a client error', serviceError('InvalidParameterValue', 400), false],
+    ['the hub’s own refusal', new ThrottledError('lease margin reached'), false],
+  ])('%s: %s', (_case, error, expected) => {
+    expect(mayHaveBeenApplied(error)).toBe(expected);
+  });
 });

@@ -1,4 +1,10 @@
-import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { awsClientConfig, ec2Error, type RecordingProxy, startRecordingProxy } from '../../src/index.js';
@@ -44,6 +50,24 @@ describe('startRecordingProxy', () => {
     const ec2 = new EC2Client({ ...awsClientConfig({ endpoint: proxy.endpoint }), maxAttempts: 1 });
     proxy.failNext({ service: 'ec2' }, 'reset');
     await expect(ec2.send(new DescribeSecurityGroupsCommand({}))).rejects.toThrow();
+  });
+
+  it('can lose the answer of a request the emulator applied', async () => {
+    const ec2 = new EC2Client({ ...awsClientConfig({ endpoint: proxy.endpoint }), maxAttempts: 1 });
+    const { GroupId } = await ec2.send(
+      new CreateSecurityGroupCommand({ GroupName: `lost-${Date.now()}`, Description: 'lost answer' }),
+    );
+    const rule = { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] };
+    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions: [rule] }));
+    proxy.failNext({ action: 'RevokeSecurityGroupIngress' }, 'lose-answer');
+    await expect(
+      ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId, IpPermissions: [rule] })),
+    ).rejects.toThrow();
+    // The answer was lost, the revoke was made.
+    const { SecurityGroups } = await ec2.send(
+      new DescribeSecurityGroupsCommand({ GroupIds: [GroupId ?? ''] }),
+    );
+    expect(SecurityGroups?.[0]?.IpPermissions).toEqual([]);
   });
 
   it('holds the next matching request before forwarding it, while other requests pass at once', async () => {
