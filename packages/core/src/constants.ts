@@ -38,5 +38,11 @@ export const DEFAULT_STRATEGY: Strategy = 'revoke';
 
 /** Seconds a claim stays exclusive to one worker before another may take it over. */
 export const DEFAULT_LEASE_SECONDS = 120;
+/**
+ * Receives before the hub queue moves a message to its dead-letter queue. Deterministic failures end as
+ * recorded outcomes (or a dead letter that says why) at the first delivery, so retries are only for transient
+ * trouble: ten leaves room for a few receives whose answers were lost on top of a throttled stretch.
+ */
+export const DEFAULT_MAX_RECEIVE_COUNT = 10;
 /** Ledger items expire (DynamoDB TTL) this many days after they are written. */
 export const DEFAULT_RETENTION_DAYS = 400;

@@ -85,6 +85,8 @@ export interface LedgerRecord {
   duplicateDeliveries?: number | undefined;
   /** ISO time of the last duplicate delivery. */
   lastDuplicateAt?: string | undefined;
+  /** The last duplicate delivery counted (its lease owner), so an UpdateItem sent again is not counted twice. */
+  lastDuplicateDelivery?: string | undefined;
   leaseOwner?: string | undefined;
   /** Epoch milliseconds. */
   leaseExpiresAt?: number | undefined;

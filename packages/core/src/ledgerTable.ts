@@ -26,6 +26,16 @@ export const LEDGER_TABLE = {
       partitionKey: { name: 'outcome', type: 'S' },
       sortKey: { name: 'recordedAt', type: 'S' },
     },
+    /**
+     * Sparse: only items that hold a lease (in progress: a claim, a checkpoint, a release), by when it expires.
+     * Completed records hold none. `state = in-progress AND leaseExpiresAt < now` lists the attempts that died or
+     * were released and have not been completed since: alerts whose message may never come back.
+     */
+    {
+      indexName: 'byLease',
+      partitionKey: { name: 'state', type: 'S' },
+      sortKey: { name: 'leaseExpiresAt', type: 'N' },
+    },
   ],
 } as const;
 

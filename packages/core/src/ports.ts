@@ -1,5 +1,5 @@
 import type { Outcome } from './constants.js';
-import type { LedgerRecord } from './ledgerRecord.js';
+import type { LedgerRecord, RecordedError } from './ledgerRecord.js';
 import type { GroupTarget, IpPermission, SecurityGroup } from './types.js';
 
 /** The hub's clock: injected so leases, TTLs and timings are testable. */
@@ -107,13 +107,21 @@ export interface Ledger {
    * delivery is counted as a duplicate. True when this call wrote the record.
    */
   recordTerminal(record: LedgerRecord): Promise<boolean>;
-  /** Counts a delivery of an already completed notification. */
-  countDuplicate(alertId: string, eventKey: string, now: Date): Promise<void>;
+  /**
+   * Counts a delivery of an already completed notification, once per `delivery` (the lease owner of this
+   * delivery): a count the SDK sent again after a lost answer is not counted twice.
+   */
+  countDuplicate(alertId: string, eventKey: string, now: Date, delivery?: string): Promise<void>;
   get(alertId: string, eventKey: string): Promise<LedgerRecord | undefined>;
   /** All items of one alert id (notifications and undo events). */
   listByAlert(alertId: string): Promise<LedgerRecord[]>;
   /** Newest first; served by an index whenever a filter names account, resource or outcome. */
   query(query: LedgerQuery): Promise<LedgerRecord[]>;
+  /**
+   * In-progress records whose lease expired before `now` (an attempt that died, or released its lease, and was
+   * not completed since), oldest lease first; from the `byLease` index.
+   */
+  listExpiredLeases(now: Date, limit?: number): Promise<LedgerRecord[]>;
 }
 
 /**
@@ -163,4 +171,13 @@ export interface OutcomeListener {
   /** For the logs: `outcome-topic`, `security-hub`. */
   readonly name: string;
   completed(record: LedgerRecord): Promise<void>;
+}
+
+/**
+ * Where a message goes, with the reason, when it would fail the same way on every delivery and not even that
+ * failure can be recorded (the ledger refuses it): a dead letter that says why, at once, instead of the same
+ * retries until the queue's `maxReceiveCount` moves it there without a word.
+ */
+export interface DeadLetterQueue {
+  send(message: { messageId: string; body: string }, reason: RecordedError): Promise<void>;
 }

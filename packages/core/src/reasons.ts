@@ -59,6 +59,11 @@ export type Reason =
   | { code: 'account-not-allowed'; accountId: string }
   /** The message is not a finding the hub can read. */
   | { code: 'malformed'; message: string }
+  /**
+   * The ledger refused the finding's own record with an error that would come back on every delivery (its
+   * item too large, a key it will not take): recorded under a key of the message instead, as `failed`.
+   */
+  | { code: 'record-refused'; alertId: string | undefined; eventKey: string | undefined; error: string }
   /** Every planned revocation was already gone, and the group, read again, no longer needs one. */
   | { code: 'already-closed'; check: Reason };
 
@@ -145,6 +150,8 @@ export function renderReason(reason: Reason): string {
       return `account ${reason.accountId} is not on the hub's allow-list`;
     case 'malformed':
       return reason.message;
+    case 'record-refused':
+      return `the ledger refused the record of ${reason.alertId === undefined ? 'this message' : `${reason.alertId} (${reason.eventKey})`} with an error that would come back on every delivery (${reason.error}); recorded here instead, under the message's key, and the message is consumed`;
     case 'already-closed':
       return `every planned revocation was already gone (InvalidPermission.NotFound); read again, the group no longer needs it (${renderReason(reason.check)})`;
   }

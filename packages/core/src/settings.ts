@@ -30,6 +30,7 @@ export const HUB_SETTINGS = {
   leaseSeconds: { variable: 'LEASE_SECONDS', required: false },
   batchConcurrency: { variable: 'BATCH_CONCURRENCY', required: false },
   maxAttempts: { variable: 'AWS_MAX_ATTEMPTS', required: false },
+  deadLetterQueueUrl: { variable: 'DEAD_LETTER_QUEUE_URL', required: false },
   logLevel: { variable: 'LOG_LEVEL', required: false },
 } as const satisfies Record<string, { variable: string; required: boolean; setByLambda?: boolean }>;
 
@@ -85,6 +86,11 @@ export interface HubConfig {
   batchConcurrency: number;
   /** `AWS_MAX_ATTEMPTS` (default 5): SDK attempts per call, retry mode adaptive. */
   maxAttempts: number;
+  /**
+   * `DEAD_LETTER_QUEUE_URL`: where a message goes, with the reason, when it would fail the same way on every
+   * delivery and not even its failure can be recorded (the ledger refuses it); unset: it is retried as any error.
+   */
+  deadLetterQueueUrl: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -223,6 +229,12 @@ function read(env: Env): { config: HubConfig | undefined; problems: string[] } {
   const leaseSeconds = integer(V.leaseSeconds, 5, 3600, DEFAULT_LEASE_SECONDS);
   const batchConcurrency = integer(V.batchConcurrency, 1, 100, 10);
   const maxAttempts = integer(V.maxAttempts, 1, 10, 5);
+  const deadLetterQueueUrl = value(V.deadLetterQueueUrl);
+  if (deadLetterQueueUrl !== undefined && !URL.canParse(deadLetterQueueUrl)) {
+    problems.push(
+      `${V.deadLetterQueueUrl} must be an SQS queue URL, got ${JSON.stringify(deadLetterQueueUrl)}`,
+    );
+  }
   const logLevel = value(V.logLevel);
   if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
@@ -247,6 +259,7 @@ function read(env: Env): { config: HubConfig | undefined; problems: string[] } {
       leaseSeconds,
       batchConcurrency,
       maxAttempts,
+      deadLetterQueueUrl,
     },
   };
 }

@@ -7,6 +7,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { DynamoDbLedger } from './adapters/DynamoDbLedger.js';
 import { Ec2SecurityGroupGateway } from './adapters/Ec2SecurityGroupGateway.js';
 import { EnvironmentAccountDirectory } from './adapters/EnvironmentAccountDirectory.js';
+import { SqsDeadLetterQueue } from './adapters/SqsDeadLetterQueue.js';
 import { StsCredentialsCache } from './adapters/StsCredentialsCache.js';
 import type { RateLimiter } from './adapters/TokenBucketLimiter.js';
 import type { AlertMessage, AlertProcessorDeps, AlertResult } from './handler/processAlert.js';
@@ -58,6 +59,48 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
   const { config } = options;
   const logger = options.logger ?? createLogger();
   const clock = options.clock ?? systemClock;
+  const { sts, dynamodb, documentClient, credentials, gateway, ledger, deadLetters } = createAdapters(
+    options,
+    clock,
+  );
+  const deps: AlertProcessorDeps = {
+    settings: config,
+    accounts: options.accounts ?? new EnvironmentAccountDirectory(config),
+    listeners: options.listeners ?? [],
+    deadLetters,
+    credentials,
+    gateway,
+    ledger,
+    clock,
+    logger,
+  };
+
+  return {
+    config,
+    logger,
+    clock,
+    sts,
+    dynamodb,
+    documentClient,
+    credentials,
+    gateway,
+    ledger,
+    deps,
+    processBatch: (event, owner, options) =>
+      processBatch(event, { ...deps, concurrency: config.batchConcurrency }, { ...options, owner }),
+    processMessage: (message) => processMessage(message, deps),
+    destroy: () => {
+      gateway.destroy();
+      sts.destroy();
+      dynamodb.destroy();
+      void deadLetters?.destroy();
+    },
+  };
+}
+
+/** The base clients, once per container, and the adapters over them. */
+function createAdapters(options: CompositionRootOptions, clock: Clock) {
+  const { config } = options;
   const endpoint = options.endpoint ?? config.endpoint;
   const retry = { retryMode: 'adaptive', maxAttempts: config.maxAttempts } as const;
   const base = {
@@ -87,35 +130,19 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
     ...(options.limiter ? { limiter: options.limiter } : {}),
   });
   const ledger = new DynamoDbLedger({ client: documentClient, tableName: config.ledgerTable });
-  const deps: AlertProcessorDeps = {
-    settings: config,
-    accounts: options.accounts ?? new EnvironmentAccountDirectory(config),
-    listeners: options.listeners ?? [],
-    credentials,
-    gateway,
-    ledger,
-    clock,
-    logger,
-  };
+  // Loaded on the first dead letter only (see SqsDeadLetterQueue).
+  const deadLetters =
+    config.deadLetterQueueUrl === undefined
+      ? undefined
+      : new SqsDeadLetterQueue({
+          queueUrl: config.deadLetterQueueUrl,
+          // The dead-letter queue lives where its URL says (the hub's own region in the stack).
+          clientConfig: { ...base, region: regionOfQueueUrl(config.deadLetterQueueUrl) ?? config.region },
+        });
+  return { sts, dynamodb, documentClient, credentials, gateway, ledger, deadLetters };
+}
 
-  return {
-    config,
-    logger,
-    clock,
-    sts,
-    dynamodb,
-    documentClient,
-    credentials,
-    gateway,
-    ledger,
-    deps,
-    processBatch: (event, owner, options) =>
-      processBatch(event, { ...deps, concurrency: config.batchConcurrency }, { ...options, owner }),
-    processMessage: (message) => processMessage(message, deps),
-    destroy: () => {
-      gateway.destroy();
-      sts.destroy();
-      dynamodb.destroy();
-    },
-  };
+/** `us-east-1` of `https://sqs.us-east-1.amazonaws.com/123456789012/name`; undefined for an emulator's URL. */
+function regionOfQueueUrl(url: string): string | undefined {
+  return /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(url)?.[1];
 }

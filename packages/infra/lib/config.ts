@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_RECEIVE_COUNT } from '@remediation-hub/core';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 
 /**
@@ -42,7 +43,7 @@ export const DEFAULT_CONFIG: RemediationHubConfig = {
   maxConcurrency: 5,
   batchSize: 10,
   maxBatchingWindowSeconds: 0,
-  defaultMaxReceiveCount: 5,
+  defaultMaxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
   oldestMessageAlarmSeconds: 900,
   logRetentionDays: 365,
   stackSetName: 'remediation-hub-member-role',

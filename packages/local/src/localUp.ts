@@ -30,6 +30,8 @@ import {
 } from '@aws-sdk/client-sts';
 import {
   DEFAULT_EXEMPT_TAG_KEY,
+  DEFAULT_LEASE_SECONDS,
+  DEFAULT_MAX_RECEIVE_COUNT,
   DEFAULT_STRATEGY,
   hubEnvironment,
   partitionOfRegion,
@@ -58,9 +60,15 @@ export interface LocalUpOptions {
   externalId?: string;
   memberRoleName?: string;
   memberRolePath?: string;
-  /** Seconds a received message stays invisible (default 30). */
+  /** The hub's claim lease (`LEASE_SECONDS`, default 120), written into the printed environment. */
+  leaseSeconds?: number;
+  /**
+   * Seconds a received message stays invisible. Default: the lease and a minute more, so that the message of
+   * a consumer that died holding a claim comes back after the claim's lease has expired and is taken over, not
+   * turned away by a live lease until it lands in the dead-letter queue (the CDK stack holds it far longer).
+   */
   visibilityTimeoutSeconds?: number;
-  /** Receives before a message moves to the dead-letter queue (default 5). */
+  /** Receives before a message moves to the dead-letter queue (default 10, as the stack's). */
   maxReceiveCount?: number;
   /** One line per step (the CLI shows them on a terminal). */
   onProgress?: (line: string) => void;
@@ -104,8 +112,9 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
   const partition = partitionOfRegion(region);
   const prefix = options.prefix ?? '';
   const progress = options.onProgress ?? (() => {});
-  const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 30;
-  const maxReceiveCount = options.maxReceiveCount ?? 5;
+  const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+  const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? leaseSeconds + 60;
+  const maxReceiveCount = options.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT;
   const roleName = options.memberRoleName ?? MEMBER_ROLE.name;
   const rolePath = options.memberRolePath ?? MEMBER_ROLE.path;
   const config = {
@@ -212,6 +221,8 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
         memberRolePath: rolePath,
         memberExternalId: externalId,
         allowedAccounts: accounts.join(','),
+        leaseSeconds: String(leaseSeconds),
+        deadLetterQueueUrl: dlqUrl,
         mode: 'remediate',
         strategy: DEFAULT_STRATEGY,
         exemptTagKey: DEFAULT_EXEMPT_TAG_KEY,

@@ -15,6 +15,7 @@ export interface AuditCommandContext {
 }
 
 interface ListOptions {
+  stuck?: boolean;
   account?: string;
   region?: string;
   resource?: string;
@@ -50,6 +51,10 @@ export function registerAudit(program: Command, io: CliIo, context: AuditCommand
     .option('--resource <sg-id>', 'only this security group', groupId)
     .addOption(new Option('--outcome <outcome>', 'only this outcome').choices(RECORDED_OUTCOMES))
     .option('--since <when>', 'only records written since: 30m, 24h, 7d, 2w or an ISO-8601 time')
+    .option(
+      '--stuck',
+      'only records still in progress whose lease has expired (an attempt that died or was released, and whose message may not come back), oldest first',
+    )
     .option('--limit <n>', 'at most this many records', limit, DEFAULT_LIMIT)
     .option('--table <name>', 'the ledger table (default: $LEDGER_TABLE)')
     .option('--json', 'print one JSON document instead of a table')
@@ -63,16 +68,28 @@ export function registerAudit(program: Command, io: CliIo, context: AuditCommand
           throw new InvalidArgumentError((error as Error).message);
         }
       }
+      if (
+        options.stuck &&
+        [options.account, options.region, options.resource, options.outcome, since].some(
+          (f) => f !== undefined,
+        )
+      ) {
+        throw new InvalidArgumentError(
+          '--stuck lists every account, region and group: it takes only --limit',
+        );
+      }
       await withLedger(context, options.table, async (ledger) => {
         const { listAuditRecords } = await import('../operations/listAuditRecords.js');
-        const { records, servedBy } = await listAuditRecords(ledger, {
-          accountId: options.account,
-          region: options.region,
-          resourceId: options.resource,
-          outcome: options.outcome,
-          since,
-          limit: options.limit,
-        });
+        const { records, servedBy } = options.stuck
+          ? { records: await ledger.listExpiredLeases(now, options.limit), servedBy: 'byLease' }
+          : await listAuditRecords(ledger, {
+              accountId: options.account,
+              region: options.region,
+              resourceId: options.resource,
+              outcome: options.outcome,
+              since,
+              limit: options.limit,
+            });
         if (options.json) {
           io.stdout(`${JSON.stringify({ servedBy, count: records.length, records }, null, 2)}\n`);
           return;
@@ -81,9 +98,9 @@ export function registerAudit(program: Command, io: CliIo, context: AuditCommand
           io.stdout(`no ledger records match (index ${servedBy})\n`);
           return;
         }
-        io.stdout(`${renderTable(LIST_COLUMNS, records)}\n`);
+        io.stdout(`${renderTable(options.stuck ? STUCK_COLUMNS : LIST_COLUMNS, records)}\n`);
         io.stdout(
-          `${records.length} record${records.length === 1 ? '' : 's'}, newest first (index ${servedBy})${
+          `${records.length} record${records.length === 1 ? '' : 's'}, ${options.stuck ? 'lease expired, oldest first' : 'newest first'} (index ${servedBy})${
             records.length === options.limit ? `; --limit ${options.limit} reached` : ''
           }\n`,
         );
@@ -138,6 +155,23 @@ const LIST_COLUMNS: Column<LedgerRecord>[] = [
   { header: 'SIGNATURE', value: (r) => r.signature?.identifier ?? '-' },
   { header: 'OUTCOME', value: (r) => r.outcome ?? r.state },
   { header: 'CHANGES', value: changes },
+];
+
+/** In-progress records whose lease expired: when, how many attempts, and the last error. */
+const STUCK_COLUMNS: Column<LedgerRecord>[] = [
+  {
+    header: 'LEASE EXPIRED',
+    value: (r) =>
+      new Date(r.leaseExpiresAt ?? 0)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, 'Z'),
+  },
+  ...LIST_COLUMNS.filter((column) =>
+    ['ALERT', 'EVENT', 'ACCOUNT', 'REGION', 'GROUP'].includes(column.header),
+  ),
+  { header: 'ATTEMPTS', value: (r) => String(r.attempts) },
+  { header: 'LAST ERROR', value: (r) => r.error?.name ?? '-' },
 ];
 
 function changes(record: LedgerRecord): string {

@@ -9,7 +9,7 @@ interface ConsumeFlags {
   queueUrl?: string;
   once?: boolean;
   waitSeconds?: number;
-  retryDelay: number;
+  retryDelay?: number;
   json?: boolean;
   logLevel?: string;
 }
@@ -27,9 +27,8 @@ export function registerConsumeCommand(program: Command, io: CliIo): void {
     )
     .option(
       '--retry-delay <seconds>',
-      'seconds before a failed message comes back',
+      'seconds before a failed message comes back (default: LEASE_SECONDS + 10, so a claim a failed attempt still holds has expired by then; shorter retries meet it and may reach the dead-letter queue)',
       integerOption('--retry-delay', 0, 43_200),
-      5,
     )
     .option('--json', 'print a JSON summary on stdout')
     .option('--log-level <level>', 'level of the JSON logs on stderr (default: $LOG_LEVEL or warn)')
@@ -70,7 +69,7 @@ async function consume(flags: ConsumeFlags, io: CliIo): Promise<void> {
       handle: (event) => handler(event, localLambdaContext('remediation-hub-consume')),
       once: flags.once === true,
       waitTimeSeconds: flags.waitSeconds ?? (flags.once ? 1 : 20),
-      retryDelaySeconds: flags.retryDelay,
+      retryDelaySeconds: flags.retryDelay ?? config.leaseSeconds + 10,
       region: config.region,
       signal: stop.signal,
       onBatch: ({ received, deleted, returned }) => {

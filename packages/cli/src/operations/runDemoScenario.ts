@@ -61,7 +61,7 @@ export interface DemoAlertResult {
   signature: string;
   expected: Outcome;
   /** What the hub answered for this delivery (`retry` or `missing` when it never completed). */
-  actual: Outcome | 'retry' | 'missing';
+  actual: AlertResult['outcome'] | 'missing';
   ok: boolean;
 }
 

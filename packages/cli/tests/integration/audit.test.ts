@@ -210,6 +210,49 @@ describe('audit list', () => {
       expect(lines.at(-1)).toBe('3 records, newest first (index byAccount)');
     });
 
+    it('lists the records stuck in progress (lease expired), oldest lease first, from the byLease index', async () => {
+      const now = Date.now();
+      const stuck = `audit-stuck-${randomBytes(3).toString('hex')}`;
+      const leased = `audit-leased-${randomBytes(3).toString('hex')}`;
+      // A worker claimed it an hour ago and died; another holds a lease that is still live.
+      await ledger.claim({
+        alertId: stuck,
+        eventKey: 'fail',
+        alertStatus: 'fail',
+        owner: 'a-dead-worker',
+        leaseSeconds: 120,
+        now: new Date(now - 3_600_000),
+        fields: { accountId: A, region: 'us-east-1', resourceId: 'sg-0c1' },
+      });
+      await ledger.claim({
+        alertId: leased,
+        eventKey: 'fail',
+        alertStatus: 'fail',
+        owner: 'a-live-worker',
+        leaseSeconds: 120,
+        now: new Date(now),
+        fields: { accountId: A },
+      });
+      proxy.clear();
+
+      const { code, stdout } = await run('audit', 'list', '--table', tableName, '--stuck', '--json');
+
+      expect(code).toBe(0);
+      const document = JSON.parse(stdout) as { servedBy: string; records: LedgerRecord[] };
+      expect(document.servedBy).toBe('byLease');
+      expect(document.records.map((r) => r.alertId)).toContain(stuck);
+      expect(document.records.map((r) => r.alertId)).not.toContain(leased);
+      expect(document.records.every((r) => r.state === 'in-progress')).toBe(true);
+      const table = await run('audit', 'list', '--table', tableName, '--stuck');
+      expect(table.stdout).toMatch(
+        /^LEASE EXPIRED\s+ALERT\s+EVENT\s+ACCOUNT\s+REGION\s+GROUP\s+ATTEMPTS\s+LAST ERROR$/m,
+      );
+      expect(table.stdout).toMatch(/lease expired, oldest first \(index byLease\)/);
+      const refused = await run('audit', 'list', '--table', tableName, '--stuck', '--account', A);
+      expect(refused).toMatchObject({ code: 2, stdout: '' });
+      expect(refused.stderr).toMatch(/--stuck lists every account, region and group: it takes only --limit/);
+    });
+
     it('prints one JSON document with --json', async () => {
       const { code, stdout } = await run(
         'audit',

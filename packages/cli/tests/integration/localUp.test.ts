@@ -2,6 +2,7 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { LEDGER_TABLE } from '@remediation-hub/core';
 import {
   accountClients,
   emulatorEndpoint,
@@ -19,6 +20,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 // Accounts 333333333370-379 belong to this file.
 const A = '333333333370';
 const B = '333333333371';
+/** For hubs of their own (a member role is per account: re-creating it changes its external id). */
+const C = '333333333372';
 
 const hubCredentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
@@ -65,6 +68,8 @@ describe('localUp', () => {
       REMEDIATION_MODE: 'remediate',
       STRATEGY: 'revoke',
       EXEMPT_TAG_KEY: 'remediation-hub:exempt',
+      LEASE_SECONDS: '120',
+      DEAD_LETTER_QUEUE_URL: first.deadLetterQueue.url,
       QUEUE_URL: first.queue.url,
     });
 
@@ -96,11 +101,34 @@ describe('localUp', () => {
     const { Table } = await hub.dynamodb.send(
       new DescribeTableCommand({ TableName: first.ledgerTable.name }),
     );
-    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual([
-      'byAccount',
-      'byOutcome',
-      'byResource',
-    ]);
+    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(
+      LEDGER_TABLE.globalSecondaryIndexes.map((i) => i.indexName).sort(),
+    );
+  });
+
+  it('holds a received message longer than a claim’s lease by default, and dead-letters after ten receives', async () => {
+    // A consumer that dies holding a claim: its message comes back after the lease has expired, and is taken
+    // over, instead of meeting a live lease until it lands in the dead-letter queue.
+    const defaults = await localUp({
+      accounts: [C],
+      endpoint: emulatorEndpoint(),
+      credentials: hubCredentials,
+      prefix: `${uniqueName('defaults')}-`,
+      env: {},
+    });
+    expect(defaults.queue.visibilityTimeoutSeconds).toBeGreaterThan(Number(defaults.env.LEASE_SECONDS));
+    expect(defaults.queue.visibilityTimeoutSeconds).toBe(180);
+    expect(defaults.deadLetterQueue.maxReceiveCount).toBe(10);
+    const shortLease = await localUp({
+      accounts: [C],
+      endpoint: emulatorEndpoint(),
+      credentials: hubCredentials,
+      prefix: `${uniqueName('short')}-`,
+      env: {},
+      leaseSeconds: 30,
+    });
+    expect(shortLease.env.LEASE_SECONDS).toBe('30');
+    expect(shortLease.queue.visibilityTimeoutSeconds).toBe(90);
   });
 
   it('creates the member role in each account: trusted by the hub with the external id, least privilege', async () => {

@@ -628,6 +628,7 @@ describe('undo', () => {
         countDuplicate: (a, e, n) => real.countDuplicate(a, e, n),
         get: (a, e) => real.get(a, e),
         query: (q) => real.query(q),
+        listExpiredLeases: (n) => real.listExpiredLeases(n),
         listByAlert: async (id) => {
           const records = await real.listByAlert(id);
           if (++reads === 2) bothRead();

@@ -43,6 +43,7 @@ function ledgerOf(records: LedgerRecord[]): Ledger {
     recordTerminal: unused,
     countDuplicate: unused,
     query: unused,
+    listExpiredLeases: unused,
   };
 }
 

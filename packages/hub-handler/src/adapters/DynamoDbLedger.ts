@@ -141,22 +141,54 @@ export class DynamoDbLedger implements Ledger {
     return written;
   }
 
-  async countDuplicate(alertId: string, eventKey: string, now: Date): Promise<void> {
+  /**
+   * Counts a duplicate delivery. With `delivery`, conditioned on it not being the last one counted: the SDK
+   * sends an UpdateItem again when its answer is lost, and `ADD` is not idempotent.
+   */
+  async countDuplicate(alertId: string, eventKey: string, now: Date, delivery?: string): Promise<void> {
+    const once = delivery === undefined ? '' : ' AND (attribute_not_exists(#last) OR #last <> :delivery)';
     try {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: { [PK]: alertId, [SK]: eventKey },
-          UpdateExpression: 'ADD duplicateDeliveries :one SET lastDuplicateAt = :now, #token = :token',
-          ConditionExpression: `attribute_exists(${PK})`,
-          ExpressionAttributeNames: { '#token': WRITE_TOKEN },
-          ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString(), ':token': randomUUID() },
+          UpdateExpression: `ADD duplicateDeliveries :one SET lastDuplicateAt = :now, #token = :token${
+            delivery === undefined ? '' : ', #last = :delivery'
+          }`,
+          ConditionExpression: `attribute_exists(${PK})${once}`,
+          ExpressionAttributeNames: {
+            '#token': WRITE_TOKEN,
+            ...(delivery === undefined ? {} : { '#last': 'lastDuplicateDelivery' }),
+          },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':now': now.toISOString(),
+            ':token': randomUUID(),
+            ...(delivery === undefined ? {} : { ':delivery': delivery }),
+          },
         }),
       );
     } catch (error) {
       if (awsErrorCode(error) === CONDITION_FAILED) return;
       throw mapAwsError(error, `dynamodb:UpdateItem ${this.#table}`, { alertId });
     }
+  }
+
+  /** In-progress records whose lease expired before `now`, oldest lease first (the sparse `byLease` index). */
+  async listExpiredLeases(now: Date, limit = 100): Promise<LedgerRecord[]> {
+    const index = LEDGER_TABLE.globalSecondaryIndexes.find((i) => i.indexName === 'byLease');
+    if (!index) throw new Error('index byLease is not in LEDGER_TABLE');
+    return this.#collect(
+      {
+        TableName: this.#table,
+        IndexName: index.indexName,
+        KeyConditionExpression: '#pk = :inProgress AND #sk < :now',
+        ExpressionAttributeNames: { '#pk': index.partitionKey.name, '#sk': index.sortKey.name },
+        ExpressionAttributeValues: { ':inProgress': 'in-progress', ':now': now.getTime() },
+        ScanIndexForward: true,
+      },
+      limit,
+    );
   }
 
   async get(alertId: string, eventKey: string): Promise<LedgerRecord | undefined> {

@@ -5,6 +5,7 @@ import {
   accountRefusal,
   type Clock,
   type CredentialsProvider,
+  type DeadLetterQueue,
   type Finding,
   isRetryable,
   LeaseContentionError,
@@ -52,6 +53,8 @@ export interface AlertProcessorDeps {
   sleep?: ((ms: number) => Promise<void>) | undefined;
   /** Told of every completed record, after its ledger write (outcome events, a source's write-back). */
   listeners?: readonly OutcomeListener[] | undefined;
+  /** Where a message goes when not even its failure can be recorded; unset: it is retried. */
+  deadLetters?: DeadLetterQueue | undefined;
 }
 
 /** One delivery of one queue message, which carries one finding or several (an EventBridge event). */
@@ -78,8 +81,11 @@ export interface AlertResult {
   accountId: string | undefined;
   region: string | undefined;
   groupId: string | undefined;
-  /** The recorded outcome, or `retry`: the message goes back to the queue (a batch item failure). */
-  outcome: Outcome | 'retry';
+  /**
+   * The recorded outcome; `retry`: the message goes back to the queue (a batch item failure);
+   * `dead-lettered`: the hub put it on the dead-letter queue with its reason (`settleRefused`).
+   */
+  outcome: Outcome | 'retry' | 'dead-lettered';
   /** Set for terminal errors (recorded) and retryable ones (the reason for the retry). */
   error: RecordedError | undefined;
   /** True when the claim took over an expired lease of another worker. */
@@ -100,11 +106,18 @@ export async function processMessage(
   for (const [index, read] of findings.entries()) {
     // An unreadable finding without a readable key is keyed by its message (and its place in it, if several).
     const position = findings.length > 1 ? `:${index}` : '';
-    results.push(
-      read.finding !== undefined
-        ? await processAlert(read.finding, message, deps)
-        : await rejectUnreadable(read.unreadable, message, position, deps),
-    );
+    try {
+      results.push(
+        read.finding !== undefined
+          ? await processAlert(read.finding, message, deps)
+          : await rejectUnreadable(read.unreadable, message, position, deps),
+      );
+    } catch (error) {
+      // Retryable: the message comes back (the findings completed so far are duplicates then). Terminal: it
+      // would fail the same way on every delivery, so it is settled now.
+      if (isRetryable(error)) throw error;
+      results.push(await settleRefused(read, message, position, error, deps));
+    }
   }
   return results;
 }
@@ -205,7 +218,7 @@ async function claim(alert: AlertContext, deps: AlertProcessorDeps): Promise<Ale
     reclaimableOutcomes: reclaimableOutcomes(alert.dryRun),
   });
   if (claimed.kind === 'duplicate') {
-    await deps.ledger.countDuplicate(finding.id, finding.eventKey, startedAt);
+    await deps.ledger.countDuplicate(finding.id, finding.eventKey, startedAt, alert.message.owner);
     log.info({ outcome: 'duplicate', recordedOutcome: claimed.record.outcome }, 'duplicate delivery');
     return alert.result('duplicate');
   }
@@ -370,6 +383,77 @@ async function rejectUnreadable(
     error: record.error,
     takenOver: false,
   };
+}
+
+/**
+ * A finding whose processing failed with an error that would come back on every delivery (the ledger refused
+ * its record: an item too large, a key it will not take, no access): `failed`, recorded under a key of the
+ * message that the ledger cannot refuse, and the message consumed. When even that record is refused, the
+ * message goes to the dead-letter queue with the reason; without one configured, it is retried as before.
+ */
+async function settleRefused(
+  read: ReadFinding,
+  message: AlertMessage,
+  position: string,
+  error: unknown,
+  deps: AlertProcessorDeps,
+): Promise<AlertResult> {
+  const { finding } = read;
+  const key = finding !== undefined ? { id: finding.id, eventKey: finding.eventKey } : read.unreadable.key;
+  const recorded = toRecordedError(error);
+  const log = deps.logger.child({ messageId: message.messageId, alertId: key?.id });
+  const base = {
+    messageId: message.messageId,
+    source: finding?.source ?? read.unreadable?.source,
+    accountId: finding?.accountId,
+    region: finding?.region,
+    groupId: finding?.groupId,
+    error: recorded,
+    takenOver: false,
+  };
+  const record = unclaimedRecord(
+    {
+      alertId: `unrecorded:${message.messageId}${position}`,
+      eventKey: 'unknown',
+      alertStatus: finding?.status ?? 'unknown',
+    },
+    {
+      source: base.source,
+      accountId: base.accountId,
+      region: base.region,
+      resourceId: base.groupId,
+      messageId: message.messageId,
+    },
+    {
+      outcome: 'failed',
+      explanation: {
+        reason: {
+          code: 'record-refused',
+          alertId: key?.id,
+          eventKey: key?.eventKey,
+          error: recorded.message,
+        },
+        notes: [],
+      },
+      error: recorded,
+      startedAt: deps.clock.now(),
+      now: deps.clock.now(),
+    },
+  );
+  try {
+    await deps.ledger.recordTerminal(record);
+  } catch (recordError) {
+    if (deps.deadLetters === undefined) throw error;
+    await deps.deadLetters.send({ messageId: message.messageId, body: message.body }, recorded);
+    log.error(
+      { err: error, recordError },
+      'not even the failure could be recorded: dead-lettered with its reason',
+    );
+    return { ...base, alertId: key?.id, eventKey: key?.eventKey, outcome: 'dead-lettered' };
+  }
+  log.error({ err: error }, 'the ledger refused the record: recorded as failed under the message key');
+  await tellListeners(record, deps, log);
+  return { ...base, alertId: record.alertId, eventKey: record.eventKey, outcome: 'failed' };
 }
 
 /** The fields a claim (or a refusal's record) writes about the finding. */

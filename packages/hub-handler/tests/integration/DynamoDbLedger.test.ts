@@ -107,6 +107,22 @@ describe('DynamoDbLedger', () => {
       });
     });
 
+    it('counts a delivery once, even when the SDK sends its count again after a lost answer', async () => {
+      const alertId = uniqueName('dup-once');
+      const first = await claim(alertId, 'worker-1', T0);
+      if (first.kind !== 'claimed') throw new Error('not claimed');
+      await completeAs(first.record, 'remediated', at(1));
+      // The same delivery's UpdateItem, sent twice (its first answer lost), then another delivery.
+      await ledger.countDuplicate(alertId, 'fail', at(2), 'req-1:msg-1');
+      await ledger.countDuplicate(alertId, 'fail', at(2), 'req-1:msg-1');
+      await ledger.countDuplicate(alertId, 'fail', at(3), 'req-2:msg-1');
+      expect(await ledger.get(alertId, 'fail')).toMatchObject({
+        duplicateDeliveries: 2,
+        lastDuplicateDelivery: 'req-2:msg-1',
+        lastDuplicateAt: at(3).toISOString(),
+      });
+    });
+
     it('answers contended while another worker’s lease is live', async () => {
       const alertId = uniqueName('live');
       await claim(alertId, 'worker-1', T0);
@@ -356,6 +372,37 @@ describe('DynamoDbLedger', () => {
         duplicateDeliveries: 1,
         recordedAt: T0.toISOString(),
       });
+    });
+  });
+
+  describe('listExpiredLeases', () => {
+    it('lists in-progress records whose lease has expired, oldest first, and never completed ones', async () => {
+      const later = new Date(T0.getTime() + 10 * 365 * 86_400_000);
+      const dead = uniqueName('dead');
+      const released = uniqueName('released');
+      const live = uniqueName('live');
+      const done = uniqueName('done');
+      await claim(dead, 'worker-1', T0);
+      const second = await claim(released, 'worker-1', at(10));
+      if (second.kind !== 'claimed') throw new Error('not claimed');
+      await ledger.complete({
+        ...second.record,
+        recordedAt: at(20).toISOString(),
+        leaseExpiresAt: at(20).getTime(),
+        error: { name: 'ThrottledError', message: 'slow down', retryable: true },
+      });
+      await claim(live, 'worker-1', later);
+      const fourth = await claim(done, 'worker-1', T0);
+      if (fourth.kind !== 'claimed') throw new Error('not claimed');
+      await completeAs(fourth.record, 'remediated', at(1));
+
+      const stuck = await ledger.listExpiredLeases(at(3_600), 1_000);
+      const mine = stuck.filter((r) => [dead, released, live, done].includes(r.alertId));
+      // The released lease expired at 20 s, the dead worker's at 120 s.
+      expect(mine.map((r) => r.alertId)).toEqual([released, dead]);
+      expect(
+        proxy.requests.filter((r) => r.action === 'Query').map((r) => JSON.parse(r.body).IndexName),
+      ).toContain('byLease');
     });
   });
 

@@ -43,6 +43,7 @@ describe('outcome listeners', () => {
     const {
       duplicateDeliveries: _count,
       lastDuplicateAt: _last,
+      lastDuplicateDelivery: _by,
       ...stored
     } = (await run.root.ledger.get(fixed.data.id, 'fail')) ?? ({} as LedgerRecord);
     expect(remediated).toMatchObject(stored);

@@ -25,6 +25,8 @@ export interface HubFunctionSettings {
 export interface HubFunctionProps {
   readonly config: RemediationHubConfig;
   readonly queue: IQueue;
+  /** The queue's dead-letter queue: the hub puts there, with the reason, what not even its ledger will record. */
+  readonly deadLetterQueue: IQueue;
   readonly ledger: ITable;
   readonly settings: HubFunctionSettings;
   /** Path of the handler module; the hub-handler package's Lambda entry unless a test says otherwise. */
@@ -84,6 +86,13 @@ export class HubFunction extends Construct {
     });
     this.role.addToPolicy(
       new PolicyStatement({
+        sid: 'DeadLettersWithTheirReason',
+        actions: ['sqs:SendMessage'],
+        resources: [props.deadLetterQueue.queueArn],
+      }),
+    );
+    this.role.addToPolicy(
+      new PolicyStatement({
         sid: 'LedgerItems',
         actions: [...LEDGER_ACTIONS],
         resources: [props.ledger.tableArn],
@@ -117,6 +126,7 @@ export class HubFunction extends Construct {
           exemptTagKey: settings.exemptTagKey,
           logLevel: settings.logLevel,
           leaseSeconds: String(leaseSecondsFor(config)),
+          deadLetterQueueUrl: props.deadLetterQueue.queueUrl,
         }),
         NODE_OPTIONS: '--enable-source-maps',
       },

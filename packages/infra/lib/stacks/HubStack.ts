@@ -142,6 +142,7 @@ export class HubStack extends Stack {
     this.hub = new HubFunction(this, 'Hub', {
       config,
       queue: this.ingress.queue,
+      deadLetterQueue: this.ingress.deadLetterQueue,
       ledger: this.ledger.table,
       ...(props.handlerEntry === undefined ? {} : { entry: props.handlerEntry }),
       settings: {

@@ -239,6 +239,7 @@ describe('HubStack: the hub function', () => {
         EXEMPT_TAG_KEY: ref('ExemptTagKey'),
         LOG_LEVEL: ref('LogLevel'),
         LEASE_SECONDS: String(DEFAULT_CONFIG.functionTimeoutSeconds + 60),
+        DEAD_LETTER_QUEUE_URL: ref(deadLetterQueue.logicalId),
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
@@ -316,9 +317,11 @@ describe('HubStack: the hub role', () => {
           ['logs:CreateLogStream', 'logs:PutLogEvents'],
           arnOf(onlyResource(json, 'AWS::Logs::LogGroup').logicalId),
         ],
+        // Only to put there, with its reason, a message not even its failure could be recorded for.
+        ['sqs:SendMessage', arnOf(deadLetterQueue.logicalId)],
       ]),
     );
-    expect(grants).toHaveLength(4);
+    expect(grants).toHaveLength(5);
     expect(memberRoleArnPattern(DEFAULT_CONFIG)).toBe(
       'arn:*:iam::*:role/remediation-hub/RemediationHubMemberRole',
     );
