@@ -26,6 +26,12 @@ export const LEDGER_TABLE = {
       partitionKey: { name: 'outcome', type: 'S' },
       sortKey: { name: 'recordedAt', type: 'S' },
     },
+    {
+      /** The posture tool that raised the finding: records from before it was written (Evident) are not in it. */
+      indexName: 'bySource',
+      partitionKey: { name: 'source', type: 'S' },
+      sortKey: { name: 'recordedAt', type: 'S' },
+    },
   ],
 } as const;
 

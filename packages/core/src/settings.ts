@@ -31,6 +31,7 @@ export const HUB_SETTINGS = {
   batchConcurrency: { variable: 'BATCH_CONCURRENCY', required: false },
   maxAttempts: { variable: 'AWS_MAX_ATTEMPTS', required: false },
   logLevel: { variable: 'LOG_LEVEL', required: false },
+  securityHubWriteBack: { variable: 'SECURITY_HUB_WRITE_BACK', required: false },
 } as const satisfies Record<string, { variable: string; required: boolean; setByLambda?: boolean }>;
 
 export type HubSettingName = keyof typeof HUB_SETTINGS;
@@ -49,6 +50,9 @@ export function hubEnvironment(values: Partial<Record<HubSettingName, string>>):
   }
   return env;
 }
+
+/** `SECURITY_HUB_WRITE_BACK`: whether the hub tells Security Hub what became of its findings. */
+export const WRITE_BACK_SETTINGS = ['on', 'off'] as const;
 
 /** pino's levels, for `LOG_LEVEL`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -85,6 +89,13 @@ export interface HubConfig {
   batchConcurrency: number;
   /** `AWS_MAX_ATTEMPTS` (default 5): SDK attempts per call, retry mode adaptive. */
   maxAttempts: number;
+  /**
+   * `SECURITY_HUB_WRITE_BACK` (default `on`): after a remediation (or a failure) of a Security Hub finding, set its
+   * workflow to `RESOLVED` (or `NOTIFIED`) with a note, through `BatchUpdateFindings` in the hub's region, as the
+   * hub account (the Security Hub administrator). `off` where the hub account is not the administrator, or on an
+   * emulator without the API.
+   */
+  securityHubWriteBack: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -223,6 +234,7 @@ function read(env: Env): { config: HubConfig | undefined; problems: string[] } {
   const leaseSeconds = integer(V.leaseSeconds, 5, 3600, DEFAULT_LEASE_SECONDS);
   const batchConcurrency = integer(V.batchConcurrency, 1, 100, 10);
   const maxAttempts = integer(V.maxAttempts, 1, 10, 5);
+  const securityHubWriteBack = oneOf(V.securityHubWriteBack, WRITE_BACK_SETTINGS, 'on') === 'on';
   const logLevel = value(V.logLevel);
   if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
@@ -247,6 +259,7 @@ function read(env: Env): { config: HubConfig | undefined; problems: string[] } {
       leaseSeconds,
       batchConcurrency,
       maxAttempts,
+      securityHubWriteBack,
     },
   };
 }

@@ -18,7 +18,12 @@ describe('ledger event keys', () => {
       'byAccount',
       'byResource',
       'byOutcome',
+      'bySource',
     ]);
+    // Every index is sorted by the time of the last write, so --since is a key condition on any of them.
+    expect(new Set(LEDGER_TABLE.globalSecondaryIndexes.map((index) => index.sortKey.name))).toEqual(
+      new Set(['recordedAt']),
+    );
     expect(LEDGER_TABLE.ttlAttribute).toBe('expiresAt');
     expect(new Set(OUTCOMES).size).toBe(OUTCOMES.length);
   });
