@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2ClientConfig } from '@aws-sdk/client-ec2';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccountDirectory, Clock, HubConfig, OutcomeListener } from '@remediation-hub/core';
@@ -7,6 +8,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { DynamoDbLedger } from './adapters/DynamoDbLedger.js';
 import { Ec2SecurityGroupGateway } from './adapters/Ec2SecurityGroupGateway.js';
 import { EnvironmentAccountDirectory } from './adapters/EnvironmentAccountDirectory.js';
+import { SecurityHubWriteBack } from './adapters/SecurityHubWriteBack.js';
 import { StsCredentialsCache } from './adapters/StsCredentialsCache.js';
 import type { RateLimiter } from './adapters/TokenBucketLimiter.js';
 import type { AlertMessage, AlertProcessorDeps, AlertResult } from './handler/processAlert.js';
@@ -31,8 +33,10 @@ export interface CompositionRootOptions {
   sessionName?: string;
   /** Which accounts the hub acts in (default: `ALLOWED_ACCOUNTS` and `DRY_RUN_ACCOUNTS`). */
   accounts?: AccountDirectory;
-  /** Told of every completed record, after its ledger write. */
+  /** Told of every completed record, after its ledger write (before the Security Hub write-back, if on). */
   listeners?: readonly OutcomeListener[];
+  /** Waits between the Security Hub write-back's tries (tests: no wait). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Everything the hub needs, built once per Lambda container (or CLI run). */
@@ -87,10 +91,21 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
     ...(options.limiter ? { limiter: options.limiter } : {}),
   });
   const ledger = new DynamoDbLedger({ client: documentClient, tableName: config.ledgerTable });
+  // The hub account's own Security Hub in the hub's region, where the rule received the finding.
+  const securityHub = config.securityHubWriteBack ? new SecurityHubClient(base) : undefined;
+  const writeBack = securityHub
+    ? [
+        new SecurityHubWriteBack({
+          client: securityHub,
+          logger,
+          ...(options.sleep ? { sleep: options.sleep } : {}),
+        }),
+      ]
+    : [];
   const deps: AlertProcessorDeps = {
     settings: config,
     accounts: options.accounts ?? new EnvironmentAccountDirectory(config),
-    listeners: options.listeners ?? [],
+    listeners: [...(options.listeners ?? []), ...writeBack],
     credentials,
     gateway,
     ledger,
@@ -116,6 +131,7 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
       gateway.destroy();
       sts.destroy();
       dynamodb.destroy();
+      securityHub?.destroy();
     },
   };
 }

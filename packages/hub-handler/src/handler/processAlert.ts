@@ -158,7 +158,9 @@ async function alertContext(
   message: AlertMessage,
   deps: AlertProcessorDeps,
 ): Promise<AlertContext> {
-  const standing = await deps.accounts.standing(finding.accountId);
+  // As documented on `standing`: an inactive finding (a test message names no real account) is never refused.
+  const standing =
+    finding.inactive === undefined ? await deps.accounts.standing(finding.accountId) : undefined;
   return {
     finding,
     message,
@@ -382,6 +384,7 @@ function claimFields(alert: AlertContext, settings: ProcessingSettings): Partial
     resourceId: finding.groupId,
     signature: { identifier: finding.control.id, name: finding.control.name },
     riskLevel: finding.riskLevel,
+    sourceRef: finding.sourceRef,
     mode: alert.dryRun ? 'dry-run' : 'remediate',
     strategy: settings.strategy,
     messageId: alert.message.messageId,
