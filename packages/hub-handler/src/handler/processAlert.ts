@@ -72,6 +72,8 @@ export interface AlertMessage {
 export interface AlertResult {
   messageId: string;
   source: Source | undefined;
+  /** The control, signature or policy the finding is about, once read (`EC2.19`, `AWS:EC2-002`, a policy id). */
+  control?: string | undefined;
   /** The ledger key, once known (`unparsed:<message id>` when no finding id could be read). */
   alertId: string | undefined;
   eventKey: string | undefined;
@@ -177,6 +179,7 @@ async function alertContext(
     result: (outcome, error, takenOver = false) => ({
       messageId: message.messageId,
       source: finding.source,
+      control: finding.control.id,
       alertId: finding.id,
       eventKey: finding.eventKey,
       accountId: finding.accountId,
