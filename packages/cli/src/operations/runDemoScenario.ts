@@ -288,7 +288,7 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
       }
       return [
         entries,
-        `${bySource('evident')} Evident alerts to topic ${hub.topic.name}, ${bySource('security-hub')} Security Hub finding through EventBridge, ${bySource('prisma-cloud')} Prisma Cloud alert to the queue`,
+        `${bySource('evident')} Evident alerts to the topic, ${bySource('security-hub')} Security Hub finding via EventBridge, ${bySource('prisma-cloud')} Prisma Cloud alert to the queue`,
       ];
     },
   );
