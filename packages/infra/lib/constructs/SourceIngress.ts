@@ -71,11 +71,13 @@ export class SourceIngress extends Construct {
     this.hasPrismaCloudRole = new CfnCondition(this, 'HasPrismaCloudRole', {
       expression: Fn.conditionNot(Fn.conditionEquals(props.prismaCloudRoleArn, '')),
     });
+    // GetQueueAttributes: the integration reads the queue when it is saved (Prisma Cloud's setup page lists it). The
+    // role may be in another account (an account's onboarding role), where its own policy alone does not reach.
     const prisma = new PolicyStatement({
       sid: PRISMA_CLOUD_STATEMENT_SID,
       effect: Effect.ALLOW,
       principals: [new ArnPrincipal(props.prismaCloudRoleArn)],
-      actions: ['sqs:SendMessage'],
+      actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
       resources: [queue.queueArn],
     });
     // The queue's one policy (a queue takes one: a second AWS::SQS::QueuePolicy would replace the first).

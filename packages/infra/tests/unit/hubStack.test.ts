@@ -378,7 +378,7 @@ describe('HubStack: Security Hub and Prisma Cloud', () => {
       Sid: 'PrismaCloudIntegrationSends',
       Effect: 'Allow',
       Principal: { AWS: ref('PrismaCloudRoleArn') },
-      Action: 'sqs:SendMessage',
+      Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
       Resource: arnOf(queue.logicalId),
     });
     expect(otherwise).toEqual(ref('AWS::NoValue'));
