@@ -36,6 +36,20 @@ export interface ControlParameters {
 }
 
 /**
+ * What the hub needs to tell the source back about its finding, copied from the finding onto its ledger record.
+ * Only Security Hub findings carry one: `BatchUpdateFindings` names a finding by `Id` and `ProductArn`.
+ */
+export interface SourceRef {
+  /** The finding's `ProductArn` (`arn:aws:securityhub:<region>::product/aws/securityhub`), copied, never built. */
+  productArn: string;
+  /**
+   * The finding's `Workflow.Status` as it arrived (`NEW` when absent): a failure is not written back to a finding
+   * already `NOTIFIED` (the write would come back as another event of the same notification).
+   */
+  workflowStatus: string;
+}
+
+/**
  * One finding about one security group, whatever the posture tool that raised it: what the hub needs to
  * decide, act and record. Produced by `parseFindings`.
  */
@@ -88,6 +102,8 @@ export interface Finding {
   riskLevel: string | null;
   /** When the source first saw the exposure (ISO 8601), where it says; time-to-close starts there. */
   firstSeenAt: string | null;
+  /** What the source needs to hear back (Security Hub's `ProductArn`), where it says. */
+  sourceRef?: SourceRef | undefined;
 }
 
 /** Where a finding's group lives, as the gateway needs it. */

@@ -37,6 +37,7 @@ export {
   type Inactive,
   SOURCES,
   type Source,
+  type SourceRef,
   safeKey,
   targetOf,
 } from './finding.js';
@@ -77,6 +78,12 @@ export { reclaimableOutcomes } from './reclaimableOutcomes.js';
 export { AWS_REGIONS, isAwsRegion, isKnownRegionCode, regionFromEvidentCode } from './regions.js';
 export { CIS_1_2_RULE_CONTROLS, EC2_19_PORTS, SECURITY_HUB_CONTROLS } from './securityHubControls.js';
 export {
+  type EventPattern,
+  envelopePattern,
+  MAX_EVENT_PATTERN_LENGTH,
+  securityHubEventPattern,
+} from './securityHubEventPattern.js';
+export {
   configurationProblems,
   HUB_SETTINGS,
   HUB_VARIABLES,
@@ -86,6 +93,7 @@ export {
   LOG_LEVELS,
   loadConfig,
   partitionOfRegion,
+  WRITE_BACK_SETTINGS,
 } from './settings.js';
 export { type Exposure, findSignature, SIGNATURES, type SignatureDefinition } from './signatures.js';
 export { toRecordedError } from './toRecordedError.js';

@@ -1,5 +1,5 @@
 import type { Decision, Outcome, RemediationMode, Strategy } from './constants.js';
-import type { Source } from './finding.js';
+import type { Source, SourceRef } from './finding.js';
 import type { Explanation } from './reasons.js';
 import type { IpPermission } from './types.js';
 
@@ -40,6 +40,8 @@ export interface LedgerRecord {
   /** The control or signature that failed (`AWS:EC2-002`); the attribute keeps its first name for existing ledgers. */
   signature?: { identifier: string; name: string } | undefined;
   riskLevel?: string | null | undefined;
+  /** `Finding.sourceRef`: what the source's write-back needs (Security Hub's `ProductArn`). */
+  sourceRef?: SourceRef | undefined;
 
   mode?: RemediationMode | undefined;
   strategy?: Strategy | undefined;

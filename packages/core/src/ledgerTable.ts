@@ -26,6 +26,12 @@ export const LEDGER_TABLE = {
       partitionKey: { name: 'outcome', type: 'S' },
       sortKey: { name: 'recordedAt', type: 'S' },
     },
+    {
+      /** The posture tool that raised the finding: records from before it was written (Evident) are not in it. */
+      indexName: 'bySource',
+      partitionKey: { name: 'source', type: 'S' },
+      sortKey: { name: 'recordedAt', type: 'S' },
+    },
     /**
      * Sparse: only items that hold a lease (in progress: a claim, a checkpoint, a release), by when it expires.
      * Completed records hold none. `state = in-progress AND leaseExpiresAt < now` lists the attempts that died or

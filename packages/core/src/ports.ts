@@ -1,4 +1,5 @@
 import type { Outcome } from './constants.js';
+import type { Source } from './finding.js';
 import type { LedgerRecord, RecordedError } from './ledgerRecord.js';
 import type { GroupTarget, IpPermission, SecurityGroup } from './types.js';
 
@@ -92,6 +93,8 @@ export interface LedgerQuery {
   region?: string | undefined;
   resourceId?: string | undefined;
   outcome?: Outcome | undefined;
+  /** The posture tool that raised the finding (`bySource` index; records from before it was written lack it). */
+  source?: Source | undefined;
   /** Only records written at or after this time. */
   since?: Date | undefined;
   limit?: number | undefined;

@@ -32,6 +32,7 @@ export const HUB_SETTINGS = {
   maxAttempts: { variable: 'AWS_MAX_ATTEMPTS', required: false },
   deadLetterQueueUrl: { variable: 'DEAD_LETTER_QUEUE_URL', required: false },
   logLevel: { variable: 'LOG_LEVEL', required: false },
+  securityHubWriteBack: { variable: 'SECURITY_HUB_WRITE_BACK', required: false },
 } as const satisfies Record<string, { variable: string; required: boolean; setByLambda?: boolean }>;
 
 export type HubSettingName = keyof typeof HUB_SETTINGS;
@@ -50,6 +51,9 @@ export function hubEnvironment(values: Partial<Record<HubSettingName, string>>):
   }
   return env;
 }
+
+/** `SECURITY_HUB_WRITE_BACK`: whether the hub tells Security Hub what became of its findings. */
+export const WRITE_BACK_SETTINGS = ['on', 'off'] as const;
 
 /** pino's levels, for `LOG_LEVEL`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -91,6 +95,13 @@ export interface HubConfig {
    * delivery and not even its failure can be recorded (the ledger refuses it); unset: it is retried as any error.
    */
   deadLetterQueueUrl: string | undefined;
+  /**
+   * `SECURITY_HUB_WRITE_BACK` (default `on`): after a remediation (or a failure) of a Security Hub finding, set its
+   * workflow to `RESOLVED` (or `NOTIFIED`) with a note, through `BatchUpdateFindings` in the hub's region, as the
+   * hub account (the Security Hub administrator). `off` where the hub account is not the administrator, or on an
+   * emulator without the API.
+   */
+  securityHubWriteBack: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -235,6 +246,7 @@ function read(env: Env): { config: HubConfig | undefined; problems: string[] } {
       `${V.deadLetterQueueUrl} must be an SQS queue URL, got ${JSON.stringify(deadLetterQueueUrl)}`,
     );
   }
+  const securityHubWriteBack = oneOf(V.securityHubWriteBack, WRITE_BACK_SETTINGS, 'on') === 'on';
   const logLevel = value(V.logLevel);
   if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
@@ -260,6 +272,7 @@ function read(env: Env): { config: HubConfig | undefined; problems: string[] } {
       batchConcurrency,
       maxAttempts,
       deadLetterQueueUrl,
+      securityHubWriteBack,
     },
   };
 }

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2ClientConfig } from '@aws-sdk/client-ec2';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccountDirectory, Clock, HubConfig, OutcomeListener } from '@remediation-hub/core';
@@ -7,6 +8,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { DynamoDbLedger } from './adapters/DynamoDbLedger.js';
 import { Ec2SecurityGroupGateway } from './adapters/Ec2SecurityGroupGateway.js';
 import { EnvironmentAccountDirectory } from './adapters/EnvironmentAccountDirectory.js';
+import { SecurityHubWriteBack } from './adapters/SecurityHubWriteBack.js';
 import { SqsDeadLetterQueue } from './adapters/SqsDeadLetterQueue.js';
 import { StsCredentialsCache } from './adapters/StsCredentialsCache.js';
 import type { RateLimiter } from './adapters/TokenBucketLimiter.js';
@@ -34,6 +36,8 @@ export interface CompositionRootOptions {
   accounts?: AccountDirectory;
   /** Told of every completed record, after its ledger write. */
   listeners?: readonly OutcomeListener[];
+  /** Waits between the Security Hub write-back's tries (tests pass one that does not wait). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Everything the hub needs, built once per Lambda container (or CLI run). */
@@ -59,14 +63,22 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
   const { config } = options;
   const logger = options.logger ?? createLogger();
   const clock = options.clock ?? systemClock;
-  const { sts, dynamodb, documentClient, credentials, gateway, ledger, deadLetters } = createAdapters(
-    options,
-    clock,
-  );
+  const { sts, dynamodb, documentClient, credentials, gateway, ledger, deadLetters, securityHub } =
+    createAdapters(options, clock);
+  // The hub account's own Security Hub in the hub's region, where the rule received the finding.
+  const writeBack = securityHub
+    ? [
+        new SecurityHubWriteBack({
+          client: securityHub,
+          logger,
+          ...(options.sleep ? { sleep: options.sleep } : {}),
+        }),
+      ]
+    : [];
   const deps: AlertProcessorDeps = {
     settings: config,
     accounts: options.accounts ?? new EnvironmentAccountDirectory(config),
-    listeners: options.listeners ?? [],
+    listeners: [...(options.listeners ?? []), ...writeBack],
     deadLetters,
     credentials,
     gateway,
@@ -93,6 +105,7 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
       gateway.destroy();
       sts.destroy();
       dynamodb.destroy();
+      securityHub?.destroy();
       void deadLetters?.destroy();
     },
   };
@@ -139,7 +152,8 @@ function createAdapters(options: CompositionRootOptions, clock: Clock) {
           // The dead-letter queue lives where its URL says (the hub's own region in the stack).
           clientConfig: { ...base, region: regionOfQueueUrl(config.deadLetterQueueUrl) ?? config.region },
         });
-  return { sts, dynamodb, documentClient, credentials, gateway, ledger, deadLetters };
+  const securityHub = config.securityHubWriteBack ? new SecurityHubClient(base) : undefined;
+  return { sts, dynamodb, documentClient, credentials, gateway, ledger, deadLetters, securityHub };
 }
 
 /** `us-east-1` of `https://sqs.us-east-1.amazonaws.com/123456789012/name`; undefined for an emulator's URL. */

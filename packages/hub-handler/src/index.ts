@@ -7,7 +7,13 @@ export {
 } from './adapters/Ec2SecurityGroupGateway.js';
 export { EnvironmentAccountDirectory } from './adapters/EnvironmentAccountDirectory.js';
 export { awsErrorCode, mapAwsError } from './adapters/mapAwsError.js';
+export { SecurityHubWriteBack, type SecurityHubWriteBackOptions } from './adapters/SecurityHubWriteBack.js';
 export { StsCredentialsCache, type StsCredentialsCacheOptions } from './adapters/StsCredentialsCache.js';
+export {
+  type FindingUpdate,
+  NOTE_MAX_LENGTH,
+  securityHubFindingUpdate,
+} from './adapters/securityHubFindingUpdate.js';
 export {
   EC2_DESCRIBE_RATE,
   EC2_MUTATING_RATE,

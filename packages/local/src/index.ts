@@ -31,4 +31,15 @@ export {
   startRecordingProxy,
 } from './recordingProxy.js';
 export { cacheDir, repoRoot } from './repoRoot.js';
+export { type EventBridgeEvent, putEvents } from './securityHubEvents.js';
+export {
+  makePrismaCloudAlert,
+  makeSecurityHubFinding,
+  type PrismaCloudAlertSpec,
+  prismaCloudTestMessage,
+  SECURITY_HUB_FORMS,
+  type SecurityHubFindingSpec,
+  type SecurityHubForm,
+  securityHubEvent,
+} from './sourceAlerts.js';
 export { type SyntheticRecordSpec, syntheticSqsRecord } from './syntheticSqsRecord.js';

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
   CreateRoleCommand,
   GetRoleCommand,
   IAMClient,
@@ -33,8 +39,10 @@ import {
   DEFAULT_LEASE_SECONDS,
   DEFAULT_MAX_RECEIVE_COUNT,
   DEFAULT_STRATEGY,
+  envelopePattern,
   hubEnvironment,
   partitionOfRegion,
+  securityHubEventPattern,
 } from '@remediation-hub/core';
 import { ORGANIZATION_ACCESS_ROLE } from './clients.js';
 import { createLedgerTable } from './createLedgerTable.js';
@@ -60,6 +68,12 @@ export interface LocalUpOptions {
   externalId?: string;
   memberRoleName?: string;
   memberRolePath?: string;
+  /**
+   * The event bus of the Security Hub rule (default `default`, where Security Hub sends its events on AWS). Tests
+   * and the demo give each hub a bus of its own: on a shared emulator, every hub's rule on the default bus would
+   * take every Security Hub event put there.
+   */
+  eventBusName?: string;
   /** The hub's claim lease (`LEASE_SECONDS`, default 120), written into the printed environment. */
   leaseSeconds?: number;
   /**
@@ -84,6 +98,11 @@ export interface LocalUpResult {
   queue: { name: string; url: string; arn: string; visibilityTimeoutSeconds: number };
   deadLetterQueue: { name: string; url: string; arn: string; maxReceiveCount: number };
   subscriptionArn: string;
+  /**
+   * The EventBridge rule that sends Security Hub's findings to the queue (the stack's rule). Its pattern is the
+   * envelope part of the stack's (`source`, `detail-type`): moto cannot match under `detail.findings[]`.
+   */
+  securityHubRule: { name: string; arn: string; eventBusName: string; eventPattern: string };
   ledgerTable: { name: string; arn: string | undefined };
   externalId: string;
   externalIdSource: 'option' | 'hub-queue-tag' | 'environment' | 'generated';
@@ -96,7 +115,8 @@ const ACCOUNT_ID = /^\d{12}$/;
 
 /**
  * Creates a hub on the emulator: in the hub account the SNS topic, the SQS queue with its dead-letter queue
- * and redrive policy, the queue policy for the topic, the raw-delivery subscription and the ledger table;
+ * and redrive policy, the EventBridge rule for Security Hub's findings with the queue as its target, the queue
+ * policy for the topic and the rule, the raw-delivery subscription and the ledger table;
  * in each member account (reached through `OrganizationAccountAccessRole`, as AWS Organizations provides)
  * the member role with its trust policy and least-privilege inline policy. Idempotent: re-running updates
  * what is there and keeps the external id.
@@ -127,6 +147,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
   const sns = new SNSClient(config);
   const sqs = new SQSClient(config);
   const dynamodb = new DynamoDBClient(config);
+  const events = new EventBridgeClient(config);
   try {
     const identity = await sts.send(new GetCallerIdentityCommand({}));
     const hubAccountId = identity.Account;
@@ -147,6 +168,22 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
     const queueAttributes = { VisibilityTimeout: String(visibilityTimeoutSeconds) };
     const queueUrl = await ensureQueue(sqs, queueName, queueAttributes);
     const mainArn = await queueArn(sqs, queueUrl);
+
+    // Security Hub's findings reach the same queue through an EventBridge rule, as in the stack.
+    const ruleName = `${prefix}remediation-hub-security-hub`;
+    const eventBusName = options.eventBusName ?? 'default';
+    if (eventBusName !== 'default') await ensureEventBus(events, eventBusName);
+    const eventPattern = JSON.stringify(envelopePattern(securityHubEventPattern()));
+    const rule = await events.send(
+      new PutRuleCommand({
+        Name: ruleName,
+        EventBusName: eventBusName,
+        EventPattern: eventPattern,
+        State: 'ENABLED',
+        Description: 'Security Hub findings of the controls the hub closes, to the hub queue',
+      }),
+    );
+    const ruleArn = required(rule.RuleArn, 'PutRule returned no RuleArn');
     await sqs.send(
       new SetQueueAttributesCommand({
         QueueUrl: queueUrl,
@@ -164,12 +201,31 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
                 Resource: mainArn,
                 Condition: { ArnEquals: { 'aws:SourceArn': topicArn } },
               },
+              {
+                Sid: 'SecurityHubRuleSendsMessages',
+                Effect: 'Allow',
+                Principal: { Service: 'events.amazonaws.com' },
+                Action: 'sqs:SendMessage',
+                Resource: mainArn,
+                Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+              },
             ],
           }),
         },
       }),
     );
     progress(`queue ${queueUrl} (redrive to the DLQ after ${maxReceiveCount} receives)`);
+    const targets = await events.send(
+      new PutTargetsCommand({
+        Rule: ruleName,
+        EventBusName: eventBusName,
+        Targets: [{ Id: 'hub-queue', Arn: mainArn }],
+      }),
+    );
+    if ((targets.FailedEntryCount ?? 0) > 0) {
+      throw new Error(`PutTargets on ${ruleName} failed: ${JSON.stringify(targets.FailedEntries)}`);
+    }
+    progress(`Security Hub rule ${ruleArn} to the queue`);
 
     const subscription = await sns.send(
       new SubscribeCommand({
@@ -226,6 +282,8 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
         mode: 'remediate',
         strategy: DEFAULT_STRATEGY,
         exemptTagKey: DEFAULT_EXEMPT_TAG_KEY,
+        // The emulator has no BatchUpdateFindings: every write-back would fail there.
+        securityHubWriteBack: 'off',
       }),
       // Not the hub's: where `consume` polls.
       QUEUE_URL: queueUrl,
@@ -238,6 +296,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
       queue: { name: queueName, url: queueUrl, arn: mainArn, visibilityTimeoutSeconds },
       deadLetterQueue: { name: dlqName, url: dlqUrl, arn: dlqArn, maxReceiveCount },
       subscriptionArn,
+      securityHubRule: { name: ruleName, arn: ruleArn, eventBusName, eventPattern },
       ledgerTable: { name: tableName, arn: table.tableArn },
       externalId,
       externalIdSource: source,
@@ -249,6 +308,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
     sns.destroy();
     sqs.destroy();
     dynamodb.destroy();
+    events.destroy();
   }
 }
 
@@ -267,6 +327,14 @@ async function ensureQueue(
     const url = required(QueueUrl, 'GetQueueUrl returned no QueueUrl');
     await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
     return url;
+  }
+}
+
+async function ensureEventBus(events: EventBridgeClient, name: string): Promise<void> {
+  try {
+    await events.send(new CreateEventBusCommand({ Name: name }));
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceAlreadyExistsException') throw error;
   }
 }
 

@@ -7,6 +7,7 @@ import {
   EC2Client,
   type IpPermission,
 } from '@aws-sdk/client-ec2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   ChangeMessageVisibilityCommand,
@@ -135,10 +136,13 @@ export function sqsEvent(bodies: string[], prefix = uniqueName('msg')): SQSEvent
 
 /** A hub created by `localUp` on the emulator, for one test file. */
 export async function upTestHub(name: string, accounts: string[]): Promise<LocalUpResult> {
+  const prefix = `${uniqueName(name)}-`;
   return localUp({
     accounts,
     endpoint: emulatorEndpoint(),
-    prefix: `${uniqueName(name)}-`,
+    prefix,
+    // A bus of its own: every hub's rule on the default bus would take every other test's Security Hub events.
+    eventBusName: `${prefix}bus`,
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     visibilityTimeoutSeconds: 30,
     maxReceiveCount: 3,
@@ -147,6 +151,10 @@ export async function upTestHub(name: string, accounts: string[]): Promise<Local
 
 export function hubSns(): SNSClient {
   return new SNSClient(awsClientConfig());
+}
+
+export function hubEvents(): EventBridgeClient {
+  return new EventBridgeClient(awsClientConfig());
 }
 
 export function hubSqs(): SQSClient {

@@ -4,6 +4,7 @@ export {
   createGroup,
   eventOf,
   flattenRules,
+  hubEvents,
   hubSns,
   hubSqs,
   ingressRules,

@@ -1,4 +1,11 @@
-import { type Ledger, type LedgerRecord, OUTCOMES, type Outcome } from '@remediation-hub/core';
+import {
+  type Ledger,
+  type LedgerRecord,
+  OUTCOMES,
+  type Outcome,
+  SOURCES,
+  type Source,
+} from '@remediation-hub/core';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { renderRecord } from '../format/renderRecord.js';
 import { type Column, renderTable } from '../format/renderTable.js';
@@ -20,6 +27,7 @@ interface ListOptions {
   region?: string;
   resource?: string;
   outcome?: Outcome;
+  source?: Source;
   since?: string;
   limit: number;
   table?: string;
@@ -50,6 +58,9 @@ export function registerAudit(program: Command, io: CliIo, context: AuditCommand
     .option('--region <region>', 'only this region, e.g. eu-west-1', region)
     .option('--resource <sg-id>', 'only this security group', groupId)
     .addOption(new Option('--outcome <outcome>', 'only this outcome').choices(RECORDED_OUTCOMES))
+    .addOption(
+      new Option('--source <source>', 'only findings of this posture tool (bySource index)').choices(SOURCES),
+    )
     .option('--since <when>', 'only records written since: 30m, 24h, 7d, 2w or an ISO-8601 time')
     .option(
       '--stuck',
@@ -70,7 +81,7 @@ export function registerAudit(program: Command, io: CliIo, context: AuditCommand
       }
       if (
         options.stuck &&
-        [options.account, options.region, options.resource, options.outcome, since].some(
+        [options.account, options.region, options.resource, options.outcome, options.source, since].some(
           (f) => f !== undefined,
         )
       ) {
@@ -87,6 +98,7 @@ export function registerAudit(program: Command, io: CliIo, context: AuditCommand
               region: options.region,
               resourceId: options.resource,
               outcome: options.outcome,
+              source: options.source,
               since,
               limit: options.limit,
             });
@@ -112,7 +124,7 @@ export function registerAudit(program: Command, io: CliIo, context: AuditCommand
     .description(
       'Every ledger record of one alert: notifications and undo events, with permissions before and after',
     )
-    .argument('<alert-id>', 'the Evident alert id (data.id)')
+    .argument('<alert-id>', "the finding's id: Evident data.id, Security Hub Id, Prisma Cloud alertId")
     .option('--table <name>', 'the ledger table (default: $LEDGER_TABLE)')
     .option('--json', 'print one JSON document')
     .action(async (alertId: string, options: ShowOptions) => {
@@ -149,10 +161,12 @@ const LIST_COLUMNS: Column<LedgerRecord>[] = [
   { header: 'RECORDED', value: (r) => r.recordedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z') },
   { header: 'ALERT', value: (r) => r.alertId },
   { header: 'EVENT', value: (r) => (r.eventKey.startsWith('undo#') ? 'undo' : r.eventKey) },
+  // Records from before the hub read other sources carry none: they are Evident's.
+  { header: 'SOURCE', value: (r) => r.source ?? 'evident' },
   { header: 'ACCOUNT', value: (r) => r.accountId ?? '-' },
   { header: 'REGION', value: (r) => r.region ?? '-' },
   { header: 'GROUP', value: (r) => r.resourceId ?? '-' },
-  { header: 'SIGNATURE', value: (r) => r.signature?.identifier ?? '-' },
+  { header: 'CONTROL', value: (r) => r.signature?.identifier ?? '-' },
   { header: 'OUTCOME', value: (r) => r.outcome ?? r.state },
   { header: 'CHANGES', value: changes },
 ];

@@ -30,7 +30,10 @@ export function registerPlanCommand(program: Command, io: CliIo): void {
   program
     .command('plan')
     .description('Print what the hub would revoke for an alert, given the security group (offline, pure).')
-    .requiredOption('--alert <file>', 'the alert as Evident sends it: JSON:API document or SNS envelope')
+    .requiredOption(
+      '--alert <file>',
+      'the finding as its source sends it: Evident (raw or SNS envelope), Security Hub (EventBridge event or ASFF finding), Prisma Cloud (SQS body)',
+    )
     .requiredOption(
       '--security-group <file>',
       'the live group as DescribeSecurityGroups returns it (SDK v3 shape), or that output with one group',
@@ -50,7 +53,13 @@ export function registerPlanCommand(program: Command, io: CliIo): void {
     });
 }
 
-function plan(flags: PlanFlags): Pick<RemediationPlan, 'decision' | 'revoke' | 'authorize' | 'reason'> {
+/** The four keys of the contract first (the README documents them), then which source and control the plan is for. */
+type PlanOutput = Pick<RemediationPlan, 'decision' | 'revoke' | 'authorize' | 'reason'> & {
+  source: Finding['source'];
+  control: string;
+};
+
+function plan(flags: PlanFlags): PlanOutput {
   const group = withFile('--security-group', flags.securityGroup, (text) => parseSecurityGroup(text));
   const finding = withFile('--alert', flags.alert, (text) => findingAbout(text, group.GroupId));
   let result: RemediationPlan;
@@ -62,9 +71,9 @@ function plan(flags: PlanFlags): Pick<RemediationPlan, 'decision' | 'revoke' | '
     }
     throw error;
   }
-  // Exactly the four fields of the contract, in this order.
+  // The four fields of the contract, in this order, then the source and control.
   const { decision, revoke, authorize, reason } = result;
-  return { decision, revoke, authorize, reason };
+  return { decision, revoke, authorize, reason, source: finding.source, control: finding.control.id };
 }
 
 /**

@@ -15,8 +15,10 @@ interface ReplayFlags {
 export function registerReplayCommand(program: Command, io: CliIo): void {
   program
     .command('replay')
-    .description('Process one alert file (raw Evident document or SNS envelope) through the hub now.')
-    .argument('<file>', 'the alert as Evident sends it')
+    .description(
+      'Process one finding file (Evident document or SNS envelope, Security Hub event or finding, Prisma Cloud alert) through the hub now.',
+    )
+    .argument('<file>', 'the finding as its source sends it')
     .option('--json', 'print the result as JSON')
     .option('--log-level <level>', 'level of the JSON logs on stderr (default: $LOG_LEVEL or warn)')
     .action((file: string, flags: ReplayFlags) => replay(file, flags, io));
@@ -69,7 +71,10 @@ async function replay(file: string, flags: ReplayFlags, io: CliIo): Promise<void
       ? ` (account ${result.accountId}, ${result.region}, ${result.groupId})`
       : '';
     const why = result.error ? `: ${result.error.message}` : '';
-    io.stdout(`${result.alertId ?? messageId}/${result.eventKey ?? '-'}: ${result.outcome}${where}${why}\n`);
+    const what = `${result.source ?? 'unknown source'}${result.control ? ` ${result.control}` : ''}`;
+    io.stdout(
+      `${result.alertId ?? messageId}/${result.eventKey ?? '-'}: ${result.outcome} [${what}]${where}${why}\n`,
+    );
   } finally {
     root.destroy();
   }

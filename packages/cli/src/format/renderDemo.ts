@@ -8,11 +8,12 @@ export interface DemoReport extends DemoResult {
 
 const ALERT_COLUMNS: Column<DemoAlertResult>[] = [
   { header: 'CASE', value: (a) => a.label },
-  { header: 'ALERT', value: (a) => a.alertId },
+  { header: 'SOURCE', value: (a) => a.source },
+  { header: 'ALERT', value: (a) => shortId(a.alertId) },
   { header: 'ACCOUNT', value: (a) => a.accountId },
   { header: 'REGION', value: (a) => a.region },
   { header: 'GROUP', value: (a) => a.groupId },
-  { header: 'SIGNATURE', value: (a) => a.signature },
+  { header: 'CONTROL', value: (a) => shortId(a.signature) },
   { header: 'STATUS', value: (a) => a.status },
   { header: 'OUTCOME', value: (a) => a.actual },
   { header: 'CHECK', value: (a) => (a.ok ? 'ok' : `WRONG, expected ${a.expected}`) },
@@ -21,7 +22,9 @@ const ALERT_COLUMNS: Column<DemoAlertResult>[] = [
 /** The demo's report for people: stages, the alerts table, each group before and after, AssumeRole count. */
 export function renderDemo(report: DemoReport): string {
   const out: string[] = [];
-  out.push('remediation-hub demo: one hub account, three member accounts, two regions, on the AWS emulator');
+  out.push(
+    'remediation-hub demo: one hub account, three member accounts, two regions, three posture tools, on the AWS emulator',
+  );
   out.push('');
   const stages = [
     {
@@ -50,9 +53,11 @@ export function renderDemo(report: DemoReport): string {
       `  ${group.groupId}  ${group.groupName}  (${group.accountId} ${group.region})${group.ok ? '' : '  WRONG'}`,
     );
     out.push(`    before: ${list(group.worldOpenBefore)}`);
+    out.push(`    closed: ${list(group.closed)}`);
     out.push(`    after:  ${list(group.worldOpenAfter)}`);
     if (group.otherAfter.length > 0)
       out.push(`    kept:   ${list(group.otherAfter)} (not world-open, never touched)`);
+    if (group.note) out.push(`    note:   ${group.note}`);
     if (!group.ok) {
       out.push(
         `    expected after: ${list(group.expectedWorldOpenAfter)}; kept: ${list(group.expectedOtherAfter)}`,
@@ -91,6 +96,11 @@ export function renderDemo(report: DemoReport): string {
     for (const problem of report.problems) out.push(`  - ${problem}`);
   }
   return out.join('\n');
+}
+
+/** A long id (a Security Hub finding ARN, a Prisma Cloud policy UUID) by its last characters; the JSON has it whole. */
+function shortId(id: string): string {
+  return id.length <= 24 ? id : `…${id.slice(-12)}`;
 }
 
 function list(rules: readonly string[]): string {

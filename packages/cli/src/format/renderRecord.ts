@@ -17,13 +17,12 @@ export function renderRecord(record: LedgerRecord): string {
   // A notification processed again after completing (a `failed` one, or `dry-run`/`rejected` under an
   // older configuration) keeps the outcome it had before.
   field('previously', record.previousOutcome);
+  // Records from before the hub read other sources carry none: they are Evident's.
+  field('source', isUndo ? undefined : (record.source ?? 'evident'));
   field('account', record.accountId);
   field('region', record.region);
   field('group', record.resourceId);
-  field(
-    'signature',
-    record.signature ? `${record.signature.identifier} ${record.signature.name}` : undefined,
-  );
+  field('control', record.signature ? `${record.signature.identifier} ${record.signature.name}` : undefined);
   field('risk', record.riskLevel);
   field('status', isUndo ? undefined : record.alertStatus);
   field('mode', [record.mode, record.strategy].filter(Boolean).join(', '));

@@ -1,4 +1,4 @@
-import type { IpPermission, Outcome, Tag } from '@remediation-hub/core';
+import type { IpPermission, Outcome, Source, Tag } from '@remediation-hub/core';
 
 /** The accounts and regions the demo plays in. */
 export interface DemoAccounts {
@@ -31,14 +31,23 @@ export interface DemoGroupSpec {
   worldOpenAfter: string[];
   /** Its other (narrower) rules, which the hub must never touch. */
   otherAfter: string[];
+  /** Why what stays open stays open, where it is not obvious (shown under the group in the report). */
+  note?: string;
 }
 
-/** One alert the demo publishes to the hub topic. */
+/**
+ * One finding the demo sends the hub, the way its source does: an Evident alert to the hub topic, a Security Hub
+ * finding through EventBridge (the rule sends it to the queue), a Prisma Cloud alert straight to the queue.
+ */
 export interface DemoAlertSpec {
   label: string;
+  /** The posture tool (default `evident`). */
+  source?: Source;
   /** The group it is about (`key` of a `DemoGroupSpec`), or a group in the outsider account. */
   group: string | { outsider: true; groupId: string };
-  status: 'fail' | 'pass';
+  /** The source's status word: Evident `fail`/`pass`; Security Hub `FAILED`; Prisma Cloud `open`. */
+  status: 'fail' | 'pass' | 'FAILED' | 'open';
+  /** The signature (Evident), control (Security Hub) or policy id (Prisma Cloud). */
   signature: string;
   signatureName: string;
   expected: Outcome;
@@ -135,6 +144,27 @@ export const DEMO_GROUPS: readonly DemoGroupSpec[] = [
     worldOpenAfter: [],
     otherAfter: ['tcp 22 from 172.16.0.0/12'],
   },
+  {
+    key: 'high-risk-ports',
+    member: 1,
+    region: 0,
+    name: 'analytics',
+    description: 'analytics host: every tcp port open to the world, and HTTPS for its dashboard',
+    ingress: [world(0, 65535, 'tcp', 'everything (temporary!)'), world(443, 443, 'tcp', 'dashboard')],
+    worldOpenAfter: ['tcp 443 from 0.0.0.0/0'],
+    otherAfter: [],
+    note: "EC2.19 under the default strategy revoke closes the whole 0-65535 rule; HTTPS (not one of EC2.19's 24 ports) stays open through its own rule. Under narrow the hub would re-open 0-65535 less those 24 ports.",
+  },
+  {
+    key: 'prisma-ssh',
+    member: 2,
+    region: 1,
+    name: 'sftp-gateway',
+    description: 'SFTP gateway: SSH and HTTP open to the world',
+    ingress: [world(22, 22, 'tcp', 'sftp'), world(80, 80, 'tcp', 'http')],
+    worldOpenAfter: ['tcp 80 from 0.0.0.0/0'],
+    otherAfter: [],
+  },
 ];
 
 /** The alerts, in publishing order, with the outcome the hub must record for each. */
@@ -194,6 +224,24 @@ export const DEMO_ALERTS: readonly DemoAlertSpec[] = [
     signature: 'AWS:EC2-002',
     signatureName: 'Global SSH',
     expected: 'rejected',
+  },
+  {
+    label: 'high-risk-ports',
+    source: 'security-hub',
+    group: 'high-risk-ports',
+    status: 'FAILED',
+    signature: 'EC2.19',
+    signatureName: 'Security groups should not allow unrestricted access to ports with high risk',
+    expected: 'remediated',
+  },
+  {
+    label: 'prisma-ssh',
+    source: 'prisma-cloud',
+    group: 'prisma-ssh',
+    status: 'open',
+    signature: '617b9138-584b-4e8e-ad15-7fbabafbed1a',
+    signatureName: 'AWS Security Group allows all traffic on SSH port (22)',
+    expected: 'remediated',
   },
   {
     label: 'duplicate',

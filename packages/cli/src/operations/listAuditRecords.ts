@@ -4,6 +4,7 @@ import {
   type LedgerRecord,
   OUTCOMES,
   type Outcome,
+  type Source,
 } from '@remediation-hub/core';
 
 export interface AuditFilters {
@@ -11,6 +12,7 @@ export interface AuditFilters {
   region?: string | undefined;
   resourceId?: string | undefined;
   outcome?: Outcome | undefined;
+  source?: Source | undefined;
   since?: Date | undefined;
   limit: number;
 }
@@ -18,14 +20,14 @@ export interface AuditFilters {
 export interface AuditListing {
   /** Newest first, at most `limit`. */
   records: LedgerRecord[];
-  /** Which index answered: `byResource`, `byAccount`, `byOutcome`, or `byOutcome, every outcome`. */
+  /** Which index answered: `byResource`, `byAccount`, `byOutcome`, `bySource`, or `byOutcome, every outcome`. */
   servedBy: string;
 }
 
 /**
  * `audit list`: the ledger's records matching the filters, newest first, always from an index.
  *
- * A filter on resource, account or outcome goes to that index (the ledger picks the most selective).
+ * A filter on resource, account, outcome or source goes to that index (the ledger picks the most selective).
  * Without one of those (no filter, `--region` or `--since` alone) the table is not scanned either:
  * every outcome's partition of `byOutcome` is queried (with `recordedAt >= since` as its key
  * condition) and the newest `limit` of the merged answers are kept. That covers every completed
@@ -38,12 +40,14 @@ export async function listAuditRecords(ledger: Ledger, filters: AuditFilters): P
     region: filters.region,
     resourceId: filters.resourceId,
     outcome: filters.outcome,
+    source: filters.source,
     since: filters.since,
     limit: filters.limit,
   };
   if (filters.resourceId !== undefined) return { records: await ledger.query(base), servedBy: 'byResource' };
   if (filters.accountId !== undefined) return { records: await ledger.query(base), servedBy: 'byAccount' };
   if (filters.outcome !== undefined) return { records: await ledger.query(base), servedBy: 'byOutcome' };
+  if (filters.source !== undefined) return { records: await ledger.query(base), servedBy: 'bySource' };
 
   const perOutcome = await Promise.all(OUTCOMES.map((outcome) => ledger.query({ ...base, outcome })));
   const records = perOutcome.flat().sort(newestFirst).slice(0, filters.limit);

@@ -5,9 +5,16 @@ import {
   DescribeSecurityGroupsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { type IpPermission, loadConfig, type Outcome, worldExposures } from '@remediation-hub/core';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  type IpPermission,
+  loadConfig,
+  type Outcome,
+  type Source,
+  worldExposures,
+} from '@remediation-hub/core';
 import type { AlertResult } from '@remediation-hub/hub-handler';
 import { createCompositionRoot, createLambdaHandler, createLogger } from '@remediation-hub/hub-handler';
 import {
@@ -18,7 +25,11 @@ import {
   localLambdaContext,
   localUp,
   makeAlert,
+  makePrismaCloudAlert,
+  makeSecurityHubFinding,
+  putEvents,
   type RecordingProxy,
+  securityHubEvent,
   startRecordingProxy,
 } from '@remediation-hub/local';
 import { formatPermission, formatPermissions } from '../format/formatPermission.js';
@@ -52,6 +63,7 @@ export interface DemoStageResult {
 
 export interface DemoAlertResult {
   label: string;
+  source: Source;
   alertId: string;
   status: string;
   accountId: string;
@@ -72,11 +84,15 @@ export interface DemoGroupResult {
   groupId: string;
   groupName: string;
   worldOpenBefore: string[];
+  /** The world-open rules of before that are gone after. */
+  closed: string[];
   worldOpenAfter: string[];
   expectedWorldOpenAfter: string[];
   /** Rules from narrower sources after the hub ran: never touched. */
   otherAfter: string[];
   expectedOtherAfter: string[];
+  /** The scenario's note on what stays open, where it says one. */
+  note: string | undefined;
   ok: boolean;
 }
 
@@ -114,7 +130,10 @@ export interface DemoResult {
 /** One alert the scenario published, and the group it is about. */
 interface PublishedAlert {
   spec: DemoAlertSpec;
+  source: Source;
   alertId: string;
+  /** The notification's ledger sort key, as the hub reads it from the message. */
+  eventKey: string;
   accountId: string;
   region: string;
   groupId: string;
@@ -147,6 +166,8 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
         region: accounts.regions[0],
         credentials: hubCredentials,
         prefix,
+        // A bus of the demo's own: other hubs on the same emulator keep their rules on the default bus.
+        eventBusName: `${prefix}security-hub`,
       });
       return [
         up,
@@ -195,27 +216,62 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
 
   const before = await describeWorldOpen(endpoint, [...created.values()]);
 
-  // 3. Evident alerts to the hub topic.
+  // 3. Each finding the way its source sends it: Evident to the topic, Security Hub through EventBridge (its rule
+  //    sends the event to the queue), Prisma Cloud straight to the queue.
+  const bySource = (source: Source) => DEMO_ALERTS.filter((a) => (a.source ?? 'evident') === source).length;
   const published = await stage(
     'publish',
-    `publishing ${DEMO_ALERTS.length} Evident alerts to the hub topic`,
+    `sending ${DEMO_ALERTS.length} findings: Evident to the hub topic, Security Hub through EventBridge, Prisma Cloud to the queue`,
     async () => {
-      const sns = new SNSClient(awsClientConfig({ endpoint, region: hub.region }));
+      const config = awsClientConfig({ endpoint, region: hub.region });
+      const sns = new SNSClient(config);
+      const sqs = new SQSClient(config);
+      const events = new EventBridgeClient(config);
       const entries: PublishedAlert[] = [];
       const ids = new Map<string, string>();
       try {
         for (const [index, spec] of DEMO_ALERTS.entries()) {
-          const alertId = spec.duplicateOf
-            ? (ids.get(spec.duplicateOf) ?? '')
-            : `${900_000_000 + Number.parseInt(runId, 16) * 10 + index}`;
-          ids.set(spec.label, alertId);
+          const number = 900_000_000 + Number.parseInt(runId, 16) * 10 + index;
           const target = typeof spec.group === 'string' ? created.get(spec.group) : undefined;
           const accountId = target?.accountId ?? accounts.outsider;
           const region = target?.region ?? accounts.regions[0];
           const groupId = target?.groupId ?? (typeof spec.group === 'string' ? '' : spec.group.groupId);
+          const source = spec.source ?? 'evident';
+          const where = { accountId, region, groupId, groupName: target?.name };
+          if (source === 'security-hub') {
+            const finding = makeSecurityHubFinding({
+              form: 'consolidated',
+              control: spec.signature,
+              ...where,
+            });
+            await putEvents(events, [securityHubEvent([finding])], hub.securityHubRule.eventBusName);
+            entries.push({
+              spec,
+              source,
+              alertId: finding.Id,
+              eventKey: `FAILED#${finding.UpdatedAt}`,
+              ...where,
+            });
+            continue;
+          }
+          if (source === 'prisma-cloud') {
+            const alert = makePrismaCloudAlert({
+              alertId: `P-${number}`,
+              policyId: spec.signature,
+              ...where,
+            });
+            await sqs.send(
+              new SendMessageCommand({ QueueUrl: hub.queue.url, MessageBody: JSON.stringify(alert) }),
+            );
+            const eventKey = `${alert.alertStatus}#${new Date(alert.lastSeen).toISOString()}`;
+            entries.push({ spec, source, alertId: alert.alertId, eventKey, ...where });
+            continue;
+          }
+          const alertId = spec.duplicateOf ? (ids.get(spec.duplicateOf) ?? '') : `${number}`;
+          ids.set(spec.label, alertId);
           const doc = makeAlert({
             id: alertId,
-            status: spec.status,
+            status: spec.status === 'pass' ? 'pass' : 'fail',
             accountId,
             region,
             groupId,
@@ -223,12 +279,17 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
             signatureName: spec.signatureName,
           });
           await sns.send(new PublishCommand({ TopicArn: hub.topic.arn, Message: JSON.stringify(doc) }));
-          entries.push({ spec, alertId, accountId, region, groupId, groupName: target?.name });
+          entries.push({ spec, source, alertId, eventKey: spec.status, ...where });
         }
       } finally {
         sns.destroy();
+        sqs.destroy();
+        events.destroy();
       }
-      return [entries, `${entries.length} Evident alerts to topic ${hub.topic.name}`];
+      return [
+        entries,
+        `${bySource('evident')} Evident alerts to the topic, ${bySource('security-hub')} Security Hub finding via EventBridge, ${bySource('prisma-cloud')} Prisma Cloud alert to the queue`,
+      ];
     },
   );
 
@@ -294,17 +355,20 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
         );
       }
       const ok = worldOk && otherOk;
+      const worldOpenBefore = before.get(g.groupId)?.world ?? [];
       return {
         key: g.spec.key,
         accountId: g.accountId,
         region: g.region,
         groupId: g.groupId,
         groupName: g.name,
-        worldOpenBefore: before.get(g.groupId)?.world ?? [],
+        worldOpenBefore,
+        closed: worldOpenBefore.filter((rule) => !worldOpenAfter.includes(rule)),
         worldOpenAfter,
         expectedWorldOpenAfter: g.spec.worldOpenAfter,
         otherAfter,
         expectedOtherAfter: g.spec.otherAfter,
+        note: g.spec.note,
         ok,
       };
     });
@@ -317,7 +381,7 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
     }
     const expectedAccounts = new Set(
       published
-        .filter((p) => p.spec.status === 'fail' && p.spec.expected !== 'rejected')
+        .filter((p) => p.spec.status !== 'pass' && p.spec.expected !== 'rejected')
         .map((p) => p.accountId),
     );
     const externalIdSent = assumeRoles.every((r) => r.params.ExternalId === hub.externalId);
@@ -377,11 +441,12 @@ function matchResults(
     results.filter((r) => r.outcome === 'retry').map((r) => `${r.alertId}|${r.eventKey}`),
   );
   return published.map((p) => {
-    const key = `${p.alertId}|${p.spec.status}`;
+    const key = `${p.alertId}|${p.eventKey}`;
     const answer = queues.get(key)?.shift();
     const actual: DemoAlertResult['actual'] = answer?.outcome ?? (retried.has(key) ? 'retry' : 'missing');
     return {
       label: p.spec.label,
+      source: p.source,
       alertId: p.alertId,
       status: p.spec.status,
       accountId: p.accountId,

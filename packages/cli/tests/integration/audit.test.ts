@@ -47,6 +47,7 @@ const RECORDS = {
     region: 'us-east-1',
     resourceId: 'sg-0a1',
     outcome: 'remediated',
+    source: 'evident',
     recordedAt: at(1 * HOUR),
     revoked: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
     permissionsBefore: [
@@ -66,6 +67,7 @@ const RECORDS = {
     region: 'eu-west-1',
     resourceId: 'sg-0a2',
     outcome: 'exempt',
+    source: 'security-hub',
     recordedAt: at(2 * HOUR),
   }),
   r3: seed('audit-r3', {
@@ -73,6 +75,7 @@ const RECORDS = {
     region: 'us-east-1',
     resourceId: 'sg-0b1',
     outcome: 'remediated',
+    source: 'prisma-cloud',
     recordedAt: at(3 * HOUR),
   }),
   r4: seed('audit-r4', {
@@ -80,6 +83,7 @@ const RECORDS = {
     region: 'us-east-1',
     resourceId: 'sg-0b1',
     outcome: 'already-compliant',
+    source: 'security-hub',
     recordedAt: at(10 * 24 * HOUR),
   }),
   r5: seed('audit-r5', {
@@ -131,6 +135,20 @@ describe('audit list', () => {
     expect(ids(records)).toEqual(['r5', 'r1', 'r2']);
     expect(servedBy).toBe('byAccount');
     expect(dynamoCalls()).toEqual([{ action: 'Query', index: 'byAccount', keyCondition: '#pk = :pk' }]);
+  });
+
+  it('lists one source newest first from the bySource index, never a scan, with --since as its key condition', async () => {
+    const { records, servedBy } = await list({ source: 'security-hub' });
+    expect(ids(records)).toEqual(['r2', 'r4']);
+    expect(servedBy).toBe('bySource');
+    expect(dynamoCalls()).toEqual([{ action: 'Query', index: 'bySource', keyCondition: '#pk = :pk' }]);
+
+    proxy.clear();
+    const recent = await list({ source: 'security-hub', since: new Date(Date.parse(at(24 * HOUR))) });
+    expect(ids(recent.records)).toEqual(['r2']);
+    expect(dynamoCalls()).toEqual([
+      { action: 'Query', index: 'bySource', keyCondition: '#pk = :pk AND #sk >= :since' },
+    ]);
   });
 
   it('lists one security group from the byResource index', async () => {
@@ -193,7 +211,7 @@ describe('audit list', () => {
       expect(code).toBe(0);
       const lines = stdout.trimEnd().split('\n');
       expect(lines[0]).toMatch(
-        /^RECORDED\s+ALERT\s+EVENT\s+ACCOUNT\s+REGION\s+GROUP\s+SIGNATURE\s+OUTCOME\s+CHANGES$/,
+        /^RECORDED\s+ALERT\s+EVENT\s+SOURCE\s+ACCOUNT\s+REGION\s+GROUP\s+CONTROL\s+OUTCOME\s+CHANGES$/,
       );
       expect(lines.slice(1, 4).map((l) => l.split(/\s{2,}/)[1])).toEqual([
         'audit-r5',
@@ -207,6 +225,13 @@ describe('audit list', () => {
         'exempt',
       ]);
       expect(lines[2]).toMatch(/revoked 1$/);
+      // r5 has no source: written before the hub recorded one, so Evident's.
+      const sourceColumn = lines[0]?.indexOf('SOURCE') ?? -1;
+      expect(lines.slice(1, 4).map((l) => l.slice(sourceColumn).split(' ')[0])).toEqual([
+        'evident',
+        'evident',
+        'security-hub',
+      ]);
       expect(lines.at(-1)).toBe('3 records, newest first (index byAccount)');
     });
 
@@ -251,6 +276,18 @@ describe('audit list', () => {
       const refused = await run('audit', 'list', '--table', tableName, '--stuck', '--account', A);
       expect(refused).toMatchObject({ code: 2, stdout: '' });
       expect(refused.stderr).toMatch(/--stuck lists every account, region and group: it takes only --limit/);
+    });
+
+    it('filters by --source through the bySource index', async () => {
+      const { code, stdout } = await run('audit', 'list', '--table', tableName, '--source', 'prisma-cloud');
+      expect(code).toBe(0);
+      expect(stdout.trimEnd().split('\n').at(-1)).toBe('1 record, newest first (index bySource)');
+      expect(stdout).toContain('audit-r3');
+      const bad = await run('audit', 'list', '--table', tableName, '--source', 'qualys');
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(
+        /--source <source>' argument 'qualys' is invalid. Allowed choices are evident, security-hub, prisma-cloud/,
+      );
     });
 
     it('prints one JSON document with --json', async () => {

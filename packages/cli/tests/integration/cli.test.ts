@@ -144,7 +144,9 @@ describe('remediation-hub CLI', () => {
 
       const first = captureIo();
       expect(await main(['replay', raw], first)).toBe(0);
-      expect(first.out()).toBe(`${doc.data.id}/fail: remediated (account ${C}, eu-west-1, ${groupId})\n`);
+      expect(first.out()).toBe(
+        `${doc.data.id}/fail: remediated [evident AWS:EC2-002] (account ${C}, eu-west-1, ${groupId})\n`,
+      );
       expect(await ingressRules(C, 'eu-west-1', groupId)).toEqual([]);
 
       const second = captureIo();
@@ -169,7 +171,7 @@ describe('remediation-hub CLI', () => {
       const io = captureIo();
       expect(await main(['replay', file], io)).toBe(0);
       expect(io.out()).toContain(
-        ': rejected (account 333333333389, us-east-1, sg-0123456789abcdef0): account 333333333389 is not on the hub',
+        ': rejected [evident AWS:EC2-002] (account 333333333389, us-east-1, sg-0123456789abcdef0): account 333333333389 is not on the hub',
       );
     });
 

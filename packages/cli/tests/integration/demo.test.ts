@@ -30,10 +30,29 @@ describe('runDemoScenario', () => {
     expect(result.ok).toBe(true);
   });
 
-  it('records the expected outcome for each alert: remediated, exempt, ignored, rejected and duplicate', () => {
+  it('records the expected outcome for each alert of each source: remediated, exempt, ignored, rejected and duplicate', () => {
     expect(result.alerts.map((a) => [a.label, a.actual])).toEqual(
       DEMO_ALERTS.map((a) => [a.label, a.expected]),
     );
+    expect(result.alerts.map((a) => a.source)).toEqual(DEMO_ALERTS.map((a) => a.source ?? 'evident'));
+    expect(new Set(result.alerts.map((a) => a.source))).toEqual(
+      new Set(['evident', 'security-hub', 'prisma-cloud']),
+    );
+  });
+
+  it('closes what Security Hub EC2.19 and Prisma Cloud name, and says what stayed open', () => {
+    const byKey = Object.fromEntries(result.groups.map((g) => [g.key, g]));
+    expect(byKey['high-risk-ports']).toMatchObject({
+      worldOpenBefore: ['tcp 0-65535 from 0.0.0.0/0', 'tcp 443 from 0.0.0.0/0'],
+      closed: ['tcp 0-65535 from 0.0.0.0/0'],
+      worldOpenAfter: ['tcp 443 from 0.0.0.0/0'],
+      note: expect.stringContaining('EC2.19'),
+    });
+    expect(byKey['prisma-ssh']).toMatchObject({
+      worldOpenBefore: ['tcp 22 from 0.0.0.0/0', 'tcp 80 from 0.0.0.0/0'],
+      closed: ['tcp 22 from 0.0.0.0/0'],
+      worldOpenAfter: ['tcp 80 from 0.0.0.0/0'],
+    });
   });
 
   it('closes only the alerted exposures and leaves narrower rules and exempt groups alone', () => {
@@ -131,7 +150,7 @@ describe('remediation-hub demo', () => {
     expect(progress[0]).toMatch(/using the emulator at/);
     expect(progress).toHaveLength(6);
     expect(out.join('')).toMatch(
-      /demo ok: 8 of 8 outcomes and 6 of 6 groups as expected, 3 AssumeRole calls/,
+      /demo ok: 10 of 10 outcomes and 8 of 8 groups as expected, 3 AssumeRole calls/,
     );
   }, 120_000);
 });

@@ -1,13 +1,15 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeRuleCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { LEDGER_TABLE } from '@remediation-hub/core';
+import { envelopePattern, LEDGER_TABLE, securityHubEventPattern } from '@remediation-hub/core';
 import {
   accountClients,
   emulatorEndpoint,
   HUB_ACCOUNT_ID,
   hubClients,
+  hubEvents,
   type LocalUpResult,
   localUp,
   makeAlert,
@@ -70,6 +72,7 @@ describe('localUp', () => {
       EXEMPT_TAG_KEY: 'remediation-hub:exempt',
       LEASE_SECONDS: '120',
       DEAD_LETTER_QUEUE_URL: first.deadLetterQueue.url,
+      SECURITY_HUB_WRITE_BACK: 'off',
       QUEUE_URL: first.queue.url,
     });
 
@@ -89,7 +92,21 @@ describe('localUp', () => {
         Resource: first.queue.arn,
         Condition: { ArnEquals: { 'aws:SourceArn': first.topic.arn } },
       }),
+      expect.objectContaining({
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: first.queue.arn,
+        Condition: { ArnEquals: { 'aws:SourceArn': first.securityHubRule.arn } },
+      }),
     ]);
+    // The stack's Security Hub rule, its pattern cut to what the emulator can match, targeting the queue.
+    const events = hubEvents();
+    const rule = await events.send(new DescribeRuleCommand({ Name: first.securityHubRule.name }));
+    expect(rule).toMatchObject({ Arn: first.securityHubRule.arn, State: 'ENABLED' });
+    expect(JSON.parse(rule.EventPattern ?? '{}')).toEqual(envelopePattern(securityHubEventPattern()));
+    const { Targets } = await events.send(new ListTargetsByRuleCommand({ Rule: first.securityHubRule.name }));
+    expect(Targets).toEqual([expect.objectContaining({ Arn: first.queue.arn })]);
+    events.destroy();
     const { Attributes: subscription } = await hub.sns.send(
       new GetSubscriptionAttributesCommand({ SubscriptionArn: first.subscriptionArn }),
     );

@@ -64,12 +64,20 @@ describe('remediation-hub replay FILE, processed again after the configuration c
     await writeFile(file, JSON.stringify(snsEnvelope(doc), null, 2));
     const where = `(account ${A}, eu-west-1, ${groupId})`;
 
-    expect(await replay(file, { DRY_RUN_ACCOUNTS: A })).toBe(`${doc.data.id}/fail: dry-run ${where}\n`);
-    expect(await replay(file, { DRY_RUN_ACCOUNTS: A })).toBe(`${doc.data.id}/fail: duplicate ${where}\n`);
+    expect(await replay(file, { DRY_RUN_ACCOUNTS: A })).toBe(
+      `${doc.data.id}/fail: dry-run [evident AWS:EC2-002] ${where}\n`,
+    );
+    expect(await replay(file, { DRY_RUN_ACCOUNTS: A })).toBe(
+      `${doc.data.id}/fail: duplicate [evident AWS:EC2-002] ${where}\n`,
+    );
     expect(await ingressRules(A, 'eu-west-1', groupId)).toEqual(['tcp 22-22 0.0.0.0/0']);
 
-    expect(await replay(file, { DRY_RUN_ACCOUNTS: '' })).toBe(`${doc.data.id}/fail: remediated ${where}\n`);
+    expect(await replay(file, { DRY_RUN_ACCOUNTS: '' })).toBe(
+      `${doc.data.id}/fail: remediated [evident AWS:EC2-002] ${where}\n`,
+    );
     expect(await ingressRules(A, 'eu-west-1', groupId)).toEqual([]);
-    expect(await replay(file, { DRY_RUN_ACCOUNTS: '' })).toBe(`${doc.data.id}/fail: duplicate ${where}\n`);
+    expect(await replay(file, { DRY_RUN_ACCOUNTS: '' })).toBe(
+      `${doc.data.id}/fail: duplicate [evident AWS:EC2-002] ${where}\n`,
+    );
   });
 });

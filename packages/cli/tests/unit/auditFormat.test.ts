@@ -104,6 +104,23 @@ describe('renderRecord', () => {
     expect(text.split('\n').slice(0, 2)).toEqual(['12345  fail  remediated', '  previously:   dry-run']);
   });
 
+  it('names the source and the control; a record from before sources were recorded is Evident’s', () => {
+    expect(renderRecord(record)).toContain('  source:       evident\n  account:');
+    expect(renderRecord(record)).toContain('  control:      AWS:EC2-002 Global SSH');
+    const fromSecurityHub = renderRecord({
+      ...record,
+      source: 'security-hub',
+      signature: {
+        identifier: 'EC2.19',
+        name: 'Security groups should not allow unrestricted access to ports with high risk',
+      },
+    });
+    expect(fromSecurityHub).toContain('  source:       security-hub');
+    expect(fromSecurityHub).toContain(
+      '  control:      EC2.19 Security groups should not allow unrestricted access to ports with high risk',
+    );
+  });
+
   it('has no previous-outcome line for a record processed once', () => {
     expect(renderRecord(record)).not.toContain('previously');
   });

@@ -3,7 +3,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IpPermission, SecurityGroup } from '@remediation-hub/core';
-import { type EvidentDocument, makeAlert, repoRoot, snsEnvelope } from '@remediation-hub/testkit';
+import {
+  type EvidentDocument,
+  makeAlert,
+  makePrismaCloudAlert,
+  makeSecurityHubFinding,
+  repoRoot,
+  securityHubEvent,
+  snsEnvelope,
+} from '@remediation-hub/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/io.js';
 import { main } from '../../src/main.js';
@@ -67,7 +75,15 @@ describe('remediation-hub plan', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout.endsWith('}\n')).toBe(true);
-    expect(Object.keys(JSON.parse(result.stdout))).toEqual(['decision', 'revoke', 'authorize', 'reason']);
+    // The README's contract: these four keys first, in this order; then the source and control.
+    expect(Object.keys(JSON.parse(result.stdout))).toEqual([
+      'decision',
+      'revoke',
+      'authorize',
+      'reason',
+      'source',
+      'control',
+    ]);
     expect(result.stdout).toBe(
       `${JSON.stringify(
         {
@@ -78,11 +94,35 @@ describe('remediation-hub plan', () => {
           ],
           authorize: [],
           reason: 'revoke tcp 22 from 0.0.0.0/0 and ::/0 (AWS:EC2-002, SSH)',
+          source: 'evident',
+          control: 'AWS:EC2-002',
         },
         null,
         2,
       )}\n`,
     );
+  });
+
+  it('plans a Security Hub event and a Prisma Cloud alert, naming their source and control', async () => {
+    const sg = group([SSH_OPEN]);
+    const ids = { accountId: String(sg.OwnerId), region: 'us-east-1', groupId: String(sg.GroupId) };
+    const event = securityHubEvent([
+      makeSecurityHubFinding({ form: 'per-standard', control: 'EC2.19', ...ids }),
+    ]);
+    const fromSecurityHub = await run('--alert', file(event), '--security-group', file(sg));
+    expect(JSON.parse(fromSecurityHub.stdout)).toMatchObject({
+      decision: 'remediate',
+      source: 'security-hub',
+      control: 'EC2.19',
+      reason: expect.stringContaining('(EC2.19, high-risk ports)'),
+    });
+    const prisma = makePrismaCloudAlert({ alertId: 'P-1', ...ids });
+    const fromPrisma = await run('--alert', file(prisma), '--security-group', file(sg));
+    expect(JSON.parse(fromPrisma.stdout)).toMatchObject({
+      decision: 'remediate',
+      source: 'prisma-cloud',
+      control: '617b9138-584b-4e8e-ad15-7fbabafbed1a',
+    });
   });
 
   it('reads an SNS envelope and a bare group, and narrows on request', async () => {
@@ -110,6 +150,8 @@ describe('remediation-hub plan', () => {
       ],
       reason:
         'narrow tcp 22 from 0.0.0.0/0 (AWS:EC2-002, SSH): revoke 1 rule, re-authorize the rest of the port range as 2 rules',
+      source: 'evident',
+      control: 'AWS:EC2-002',
     });
   });
 

@@ -101,6 +101,7 @@ export function parseSecurityHubFinding(document: unknown, prefix = ''): Finding
   const controlId = controlIdOf(finding, path);
   const parameters = readParameters(compliance.SecurityControlParameters, path('Compliance'), id);
   const name = finding.Title ?? controlId;
+  const productArn = finding.ProductArn;
   return {
     source: 'security-hub',
     id,
@@ -114,6 +115,9 @@ export function parseSecurityHubFinding(document: unknown, prefix = ''): Finding
     control: parameters === undefined ? { id: controlId, name } : { id: controlId, name, parameters },
     riskLevel: finding.Severity?.Label ?? null,
     firstSeenAt: finding.FirstObservedAt ?? finding.CreatedAt ?? null,
+    // Without its ProductArn the finding is still remediated; it cannot be written back to (and the log says so).
+    sourceRef:
+      productArn == null ? undefined : { productArn, workflowStatus: finding.Workflow?.Status ?? 'NEW' },
   };
 }
 

@@ -43,6 +43,13 @@ const time = z.string({ error: TIME }).regex(ASFF_TIME, { error: TIME });
 export const SECURITY_GROUP_ARN =
   /^arn:(aws|aws-cn|aws-us-gov):ec2:([a-z0-9-]+):(\d{12}):security-group\/(sg-[0-9a-z]{1,64})$/;
 
+/**
+ * A Security Hub product ARN, `arn:<partition>:securityhub:<region>:<account, empty for AWS's own>:product/<company>/
+ * <product>`: the write-back sends it back as it came, so only its shape and length are checked.
+ */
+export const PRODUCT_ARN =
+  /^arn:(aws|aws-cn|aws-us-gov):securityhub:[a-z0-9-]+:(\d{12})?:product\/[\x21-\x7e]{1,400}$/;
+
 const enumOf = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `expected one of ${values.join(', ')}` });
 
@@ -60,6 +67,13 @@ export const securityHubFindingSchema = z.compile(
   z.object(
     {
       Id: findingIdSchema,
+      ProductArn: z
+        .string({ error: STRING })
+        .regex(PRODUCT_ARN, {
+          error:
+            'expected a Security Hub product ARN arn:<partition>:securityhub:<region>:<account or empty>:product/...',
+        })
+        .nullish(),
       AwsAccountId: accountIdSchema,
       UpdatedAt: time,
       CreatedAt: time.nullish(),

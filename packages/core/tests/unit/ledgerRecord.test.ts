@@ -18,8 +18,13 @@ describe('ledger event keys', () => {
       'byAccount',
       'byResource',
       'byOutcome',
+      'bySource',
       'byLease',
     ]);
+    // Every index an audit query answers is sorted by the time of the last write, so --since is a key condition
+    // on any of them; byLease (stuck claims) is sorted by when the lease expires.
+    const audited = LEDGER_TABLE.globalSecondaryIndexes.filter((index) => index.indexName !== 'byLease');
+    expect(new Set(audited.map((index) => index.sortKey.name))).toEqual(new Set(['recordedAt']));
     expect(LEDGER_TABLE.ttlAttribute).toBe('expiresAt');
     expect(new Set(OUTCOMES).size).toBe(OUTCOMES.length);
   });

@@ -79,6 +79,7 @@ const EC2_18: Finding = {
   },
   riskLevel: 'HIGH',
   firstSeenAt: '2025-03-04T02:14:54.242Z',
+  sourceRef: { productArn: 'arn:aws:securityhub:eu-west-1::product/aws/securityhub', workflowStatus: 'NEW' },
 };
 
 describe('parseFindings: Security Hub findings', () => {
@@ -103,6 +104,10 @@ describe('parseFindings: Security Hub findings', () => {
         },
         riskLevel: 'MEDIUM',
         firstSeenAt: '2021-08-08T18:31:30.443Z',
+        sourceRef: {
+          productArn: 'arn:aws:securityhub:us-east-1::product/aws/securityhub',
+          workflowStatus: 'NEW',
+        },
       });
     });
 
@@ -324,6 +329,32 @@ describe('parseFindings: Security Hub findings', () => {
       expect(withParameters([{ Name: 'otherParameter', Value: ['x'] }])).toBeUndefined();
       expect(withParameters([])).toBeUndefined();
       expect(withParameters(null)).toBeUndefined();
+    });
+  });
+
+  describe('keeps what the write-back needs: the ProductArn, as it came, and the workflow status', () => {
+    it('copies ProductArn and Workflow.Status (NEW when there is no Workflow)', () => {
+      expect(
+        parseMutated((f) => {
+          f.ProductArn = 'arn:aws-us-gov:securityhub:us-gov-west-1:123456789012:product/123456789012/default';
+          f.Workflow = { Status: 'NOTIFIED' };
+        }).sourceRef,
+      ).toEqual({
+        productArn: 'arn:aws-us-gov:securityhub:us-gov-west-1:123456789012:product/123456789012/default',
+        workflowStatus: 'NOTIFIED',
+      });
+      expect(parseMutated((f) => delete f.Workflow).sourceRef?.workflowStatus).toBe('NEW');
+    });
+
+    it('still reads a finding without ProductArn (remediated, never written back)', () => {
+      expect(parseMutated((f) => delete f.ProductArn).sourceRef).toBeUndefined();
+      expect(parseMutated((f) => (f.ProductArn = null)).sourceRef).toBeUndefined();
+    });
+
+    it('refuses a ProductArn that is no Security Hub product ARN, naming the field', () => {
+      expect(errorFor((f) => (f.ProductArn = 'arn:aws:s3:::bucket')).message).toBe(
+        'detail.findings[0].ProductArn: expected a Security Hub product ARN arn:<partition>:securityhub:<region>:<account or empty>:product/..., got "arn:aws:s3:::bucket"',
+      );
     });
   });
 

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       leaseSeconds: 120,
       maxAttempts: 5,
       endpoint: undefined,
+      securityHubWriteBack: true,
     });
     expect([...config.allowedAccounts]).toEqual(['111111111111', '222222222222']);
     expect(config.dryRunAccounts.size).toBe(0);
@@ -55,6 +56,14 @@ describe('loadConfig', () => {
       maxAttempts: 2,
     });
     expect([...config.dryRunAccounts]).toEqual(['333333333333']);
+  });
+
+  it('turns the Security Hub write-back off with SECURITY_HUB_WRITE_BACK=off, and refuses other words', () => {
+    expect(loadConfig({ ...valid, SECURITY_HUB_WRITE_BACK: 'off' }).securityHubWriteBack).toBe(false);
+    expect(loadConfig({ ...valid, SECURITY_HUB_WRITE_BACK: 'on' }).securityHubWriteBack).toBe(true);
+    expect(configurationProblems({ ...valid, SECURITY_HUB_WRITE_BACK: 'yes' })).toEqual([
+      'SECURITY_HUB_WRITE_BACK must be one of on, off, got "yes"',
+    ]);
   });
 
   it('reports one line per bad variable, all of them at once', () => {

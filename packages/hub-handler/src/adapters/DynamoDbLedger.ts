@@ -45,12 +45,13 @@ const SK = LEDGER_TABLE.sortKey.name;
 
 /** Which index serves a filter, most selective first. */
 const INDEX_FOR_FILTER: ReadonlyArray<{
-  filter: 'resourceId' | 'accountId' | 'outcome';
+  filter: 'resourceId' | 'accountId' | 'outcome' | 'source';
   index: LedgerIndexName;
 }> = [
   { filter: 'resourceId', index: 'byResource' },
   { filter: 'accountId', index: 'byAccount' },
   { filter: 'outcome', index: 'byOutcome' },
+  { filter: 'source', index: 'bySource' },
 ];
 
 /**
@@ -220,7 +221,7 @@ export class DynamoDbLedger implements Ledger {
   }
 
   /**
-   * Newest first. A filter on resource, account or outcome is served by its index (key condition on the
+   * Newest first. A filter on resource, account, outcome or source is served by its index (key condition on the
    * index, `recordedAt >= since` on its sort key, the other filters as a filter expression); only a query
    * without any of them scans the table.
    */
@@ -238,7 +239,7 @@ export class DynamoDbLedger implements Ledger {
       values[v] = value;
       filters.push(`${n} ${operator} ${v}`);
     };
-    for (const attribute of ['resourceId', 'accountId', 'outcome', 'region'] as const) {
+    for (const attribute of ['resourceId', 'accountId', 'outcome', 'source', 'region'] as const) {
       const value = query[attribute];
       if (value !== undefined && attribute !== choice?.filter) addFilter(attribute, value);
     }

@@ -75,6 +75,8 @@ export interface AlertMessage {
 export interface AlertResult {
   messageId: string;
   source: Source | undefined;
+  /** The control, signature or policy the finding is about, once read (`EC2.19`, `AWS:EC2-002`, a policy id). */
+  control?: string | undefined;
   /** The ledger key, once known (`unparsed:<message id>` when no finding id could be read). */
   alertId: string | undefined;
   eventKey: string | undefined;
@@ -171,7 +173,9 @@ async function alertContext(
   message: AlertMessage,
   deps: AlertProcessorDeps,
 ): Promise<AlertContext> {
-  const standing = await deps.accounts.standing(finding.accountId);
+  // As documented on `standing`: an inactive finding (a test message names no real account) is never refused.
+  const standing =
+    finding.inactive === undefined ? await deps.accounts.standing(finding.accountId) : undefined;
   return {
     finding,
     message,
@@ -188,6 +192,7 @@ async function alertContext(
     result: (outcome, error, takenOver = false) => ({
       messageId: message.messageId,
       source: finding.source,
+      control: finding.control.id,
       alertId: finding.id,
       eventKey: finding.eventKey,
       accountId: finding.accountId,
@@ -466,6 +471,7 @@ function claimFields(alert: AlertContext, settings: ProcessingSettings): Partial
     resourceId: finding.groupId,
     signature: { identifier: finding.control.id, name: finding.control.name },
     riskLevel: finding.riskLevel,
+    sourceRef: finding.sourceRef,
     mode: alert.dryRun ? 'dry-run' : 'remediate',
     strategy: settings.strategy,
     messageId: alert.message.messageId,

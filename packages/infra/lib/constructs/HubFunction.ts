@@ -20,6 +20,8 @@ export interface HubFunctionSettings {
   readonly strategy: string;
   readonly exemptTagKey: string;
   readonly logLevel: string;
+  /** `on` or `off`: whether the hub writes outcomes back to Security Hub. */
+  readonly securityHubWriteBack: string;
 }
 
 export interface HubFunctionProps {
@@ -125,6 +127,7 @@ export class HubFunction extends Construct {
           strategy: settings.strategy,
           exemptTagKey: settings.exemptTagKey,
           logLevel: settings.logLevel,
+          securityHubWriteBack: settings.securityHubWriteBack,
           leaseSeconds: String(leaseSecondsFor(config)),
           deadLetterQueueUrl: props.deadLetterQueue.queueUrl,
         }),

@@ -3,6 +3,7 @@ import {
   DEFAULT_STRATEGY,
   REMEDIATION_MODES,
   STRATEGIES,
+  WRITE_BACK_SETTINGS,
 } from '@remediation-hub/core';
 import { Aws, CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -11,6 +12,7 @@ import { EvidentIngress } from '../constructs/EvidentIngress.js';
 import { HubAlarms } from '../constructs/HubAlarms.js';
 import { HubFunction } from '../constructs/HubFunction.js';
 import { LedgerTable } from '../constructs/LedgerTable.js';
+import { SourceIngress } from '../constructs/SourceIngress.js';
 
 /** Evident's AWS account: the principal its SNS integration publishes from. */
 export const EVIDENT_ACCOUNT_ID = '613698206329';
@@ -33,10 +35,12 @@ export class HubStack extends Stack {
   readonly hub: HubFunction;
   readonly ledger: LedgerTable;
   readonly alarms: HubAlarms;
+  readonly sources: SourceIngress;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, {
-      description: 'remediation-hub: closes world-open security-group exposures reported by Evident',
+      description:
+        'remediation-hub: closes world-open security-group exposures reported by Evident, Security Hub and Prisma Cloud',
       ...props,
     });
     this.templateOptions.templateFormatVersion = '2010-09-09';
@@ -104,12 +108,31 @@ export class HubStack extends Stack {
       maxValue: 1000,
       description: 'Receives of one alert before it moves to the dead-letter queue',
     });
+    const prismaCloudRoleArn = new CfnParameter(this, 'PrismaCloudRoleArn', {
+      type: 'String',
+      default: '',
+      // One exact role ARN, or nothing: the queue policy names it as its principal.
+      allowedPattern: '^(arn:aws[a-z-]*:iam::[0-9]{12}:role/[\\w+=,.@/-]{1,512})?$',
+      description:
+        "The role Prisma Cloud's Amazon SQS integration sends with; empty: Prisma Cloud may not send to the queue",
+    });
+    const securityHubWriteBack = new CfnParameter(this, 'SecurityHubWriteBack', {
+      type: 'String',
+      default: 'on',
+      allowedValues: [...WRITE_BACK_SETTINGS],
+      description:
+        'on: set remediated Security Hub findings RESOLVED (failed ones NOTIFIED) with a note; needs this account to be the Security Hub administrator',
+    });
     this.templateOptions.metadata = {
       'AWS::CloudFormation::Interface': {
         ParameterGroups: [
           {
             Label: { default: 'Evident SNS integration' },
             Parameters: [evidentAccountId.logicalId, evidentExternalId.logicalId],
+          },
+          {
+            Label: { default: 'Security Hub and Prisma Cloud' },
+            Parameters: [securityHubWriteBack.logicalId, prismaCloudRoleArn.logicalId],
           },
           {
             Label: { default: 'Member accounts' },
@@ -153,7 +176,14 @@ export class HubStack extends Stack {
         strategy: strategy.valueAsString,
         exemptTagKey: exemptTagKey.valueAsString,
         logLevel: logLevel.valueAsString,
+        securityHubWriteBack: securityHubWriteBack.valueAsString,
       },
+    });
+    this.sources = new SourceIngress(this, 'Sources', {
+      queue: this.ingress.queue,
+      hubRole: this.hub.role,
+      prismaCloudRoleArn: prismaCloudRoleArn.valueAsString,
+      securityHubWriteBack: securityHubWriteBack.valueAsString,
     });
     this.alarms = new HubAlarms(this, 'Alarms', {
       queue: this.ingress.queue,
@@ -174,7 +204,15 @@ export class HubStack extends Stack {
       value: this.alarms.topic.topicArn,
       description: 'Subscribe the operators here: dead letters, a stuck queue, function errors',
     });
-    new CfnOutput(this, 'QueueUrl', { value: this.ingress.queue.queueUrl });
+    new CfnOutput(this, 'QueueUrl', {
+      value: this.ingress.queue.queueUrl,
+      description: "Prisma Cloud's Amazon SQS integration: the queue URL",
+    });
+    new CfnOutput(this, 'SecurityHubRuleArn', {
+      value: this.sources.rule.ruleArn,
+      description:
+        'The EventBridge rule that sends failed Security Hub checks of the hub controls to the queue',
+    });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.ingress.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName });
     new CfnOutput(this, 'HubFunctionName', { value: this.hub.function.functionName });

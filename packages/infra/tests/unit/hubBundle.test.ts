@@ -28,9 +28,19 @@ describe('the hub Lambda bundle', () => {
         'packages/hub-handler/src/handler/processBatch.ts',
         'packages/hub-handler/src/handler/processAlert.ts',
         'packages/core/src/planRemediation.ts',
+        'packages/hub-handler/src/adapters/SecurityHubWriteBack.ts',
       ]),
     );
     expect(inputs.some((path) => /(^|\/)node_modules\/@middy\/core\//.test(path))).toBe(true);
+  });
+
+  it('takes from the Security Hub client only the BatchUpdateFindings command, not the whole API', () => {
+    const inputs = bundledInputs(readMetafile(folder), ENTRY).filter((path) =>
+      path.includes('/@aws-sdk/client-securityhub/'),
+    );
+    const commands = inputs.filter((path) => path.includes('/commands/'));
+    expect(commands.map((path) => path.split('/').at(-1))).toEqual(['BatchUpdateFindingsCommand.js']);
+    expect(inputs.some((path) => /\/SecurityHub\.js$/.test(path))).toBe(false);
   });
 
   it('holds no CLI, commander, emulator, demo, test or CDK code', () => {

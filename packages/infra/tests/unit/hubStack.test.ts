@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HUB_SETTINGS, HUB_VARIABLES, LEDGER_TABLE } from '@remediation-hub/core';
+import { HUB_SETTINGS, HUB_VARIABLES, LEDGER_TABLE, securityHubEventPattern } from '@remediation-hub/core';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, memberRoleArnPattern, STACK_NAMES } from '../../lib/config.js';
@@ -238,6 +238,7 @@ describe('HubStack: the hub function', () => {
         STRATEGY: ref('Strategy'),
         EXEMPT_TAG_KEY: ref('ExemptTagKey'),
         LOG_LEVEL: ref('LogLevel'),
+        SECURITY_HUB_WRITE_BACK: ref('SecurityHubWriteBack'),
         LEASE_SECONDS: String(DEFAULT_CONFIG.functionTimeoutSeconds + 60),
         DEAD_LETTER_QUEUE_URL: ref(deadLetterQueue.logicalId),
         NODE_OPTIONS: '--enable-source-maps',
@@ -290,8 +291,12 @@ describe('HubStack: the hub role', () => {
   });
 
   it('may assume only the member role, by path and name, and otherwise touches only the hub', () => {
+    // The Security Hub write-back's policy is its own, under a condition (below).
     const policies = Object.values(json.Resources).filter(
-      (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties?.Roles).includes(hubRole.logicalId),
+      (r) =>
+        r.Type === 'AWS::IAM::Policy' &&
+        r.Condition === undefined &&
+        JSON.stringify(r.Properties?.Roles).includes(hubRole.logicalId),
     );
     expect(policies).toHaveLength(1);
     const document = policies[0]?.Properties?.PolicyDocument as
@@ -330,6 +335,107 @@ describe('HubStack: the hub role', () => {
         (s) => s.Effect === 'Allow' && s.NotAction === undefined && s.NotResource === undefined,
       ),
     ).toBe(true);
+  });
+});
+
+describe('HubStack: Security Hub and Prisma Cloud', () => {
+  const rule = onlyResource(json, 'AWS::Events::Rule');
+  const queuePolicy = onlyResource(json, 'AWS::SQS::QueuePolicy', (p) =>
+    JSON.stringify(p.Queues).includes(queue.logicalId),
+  );
+  const statements = (queuePolicy.properties.PolicyDocument as { Statement: Record<string, unknown>[] })
+    .Statement;
+
+  it("sends failed checks of the hub's controls from the default bus to the queue, with core's pattern", () => {
+    expect(rule.properties).toEqual({
+      Description: expect.any(String),
+      EventPattern: securityHubEventPattern(),
+      State: 'ENABLED',
+      Targets: [{ Arn: arnOf(queue.logicalId), Id: 'Target0' }],
+    });
+    expect(rule.properties.EventBusName).toBeUndefined();
+  });
+
+  it('lets EventBridge send to the queue for this rule only (aws:SourceArn), nothing but SendMessage', () => {
+    expect(statements).toContainEqual({
+      Sid: 'SecurityHubRuleSends',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Resource: arnOf(queue.logicalId),
+      Condition: { ArnEquals: { 'aws:SourceArn': arnOf(rule.logicalId) } },
+    });
+    const fromEvents = statements.filter((s) => JSON.stringify(s).includes('events.amazonaws.com'));
+    expect(fromEvents).toHaveLength(1);
+  });
+
+  it("lets Prisma Cloud's role send to the queue only when PrismaCloudRoleArn is given", () => {
+    expect(json.Parameters?.PrismaCloudRoleArn).toMatchObject({ Type: 'String', Default: '' });
+    const conditional = statements.filter((s) => 'Fn::If' in s);
+    expect(conditional).toHaveLength(1);
+    const [condition, statement, otherwise] = (conditional[0] as { 'Fn::If': unknown[] })['Fn::If'];
+    expect(json.Conditions?.[condition as string]).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [ref('PrismaCloudRoleArn'), ''] }],
+    });
+    expect(statement).toEqual({
+      Sid: 'PrismaCloudIntegrationSends',
+      Effect: 'Allow',
+      Principal: { AWS: ref('PrismaCloudRoleArn') },
+      Action: ['sqs:SendMessage', 'sqs:GetQueueAttributes'],
+      Resource: arnOf(queue.logicalId),
+    });
+    expect(otherwise).toEqual(ref('AWS::NoValue'));
+    // The parameter takes one exact role ARN or nothing.
+    const pattern = new RegExp(String(json.Parameters?.PrismaCloudRoleArn?.AllowedPattern));
+    expect(pattern.test('')).toBe(true);
+    expect(pattern.test('arn:aws:iam::123456789012:role/prisma/PrismaCloudSqs')).toBe(true);
+    expect(pattern.test('arn:aws:iam::123456789012:role/*')).toBe(false);
+    expect(pattern.test('*')).toBe(false);
+  });
+
+  it('may update Security Hub findings of this account and region only, never suppress or reopen one, and only with the write-back on', () => {
+    expect(json.Parameters?.SecurityHubWriteBack).toMatchObject({
+      Default: 'on',
+      AllowedValues: ['on', 'off'],
+    });
+    const writeBack = onlyResource(json, 'AWS::IAM::Policy', (p) =>
+      JSON.stringify(p).includes('securityhub:'),
+    );
+    expect(json.Conditions?.[writeBack.resource.Condition as string]).toEqual({
+      'Fn::Equals': [ref('SecurityHubWriteBack'), 'on'],
+    });
+    expect(writeBack.properties.Roles).toEqual([ref(hubRole.logicalId)]);
+    const hub = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          ref('AWS::Partition'),
+          ':securityhub:',
+          ref('AWS::Region'),
+          ':',
+          ref('AWS::AccountId'),
+          ':hub/default',
+        ],
+      ],
+    };
+    expect((writeBack.properties.PolicyDocument as { Statement: unknown[] }).Statement).toEqual([
+      {
+        Sid: 'UpdateFindingsOfThisHub',
+        Effect: 'Allow',
+        Action: 'securityhub:BatchUpdateFindings',
+        Resource: hub,
+      },
+      {
+        Sid: 'NeverSuppressOrReopen',
+        Effect: 'Deny',
+        Action: 'securityhub:BatchUpdateFindings',
+        Resource: hub,
+        Condition: {
+          'ForAnyValue:StringEquals': { 'securityhub:ASFFSyntaxPath/Workflow.Status': ['SUPPRESSED', 'NEW'] },
+        },
+      },
+    ]);
   });
 });
 
@@ -431,6 +537,8 @@ describe('HubStack: outputs', () => {
         'HubAccountId',
         'HubRoleArn',
         'LedgerTableName',
+        'QueueUrl',
+        'SecurityHubRuleArn',
       ]),
     );
   });
