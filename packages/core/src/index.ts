@@ -28,6 +28,7 @@ export {
 } from './controls.js';
 export { outcomeWithoutChanges } from './decisionOutcome.js';
 export * from './errors.js';
+export { type Exemption, findExemption } from './exemption.js';
 export {
   type AccountClaim,
   type ControlParameters,
