@@ -216,8 +216,9 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
         strategy: DEFAULT_STRATEGY,
         exemptTagKey: DEFAULT_EXEMPT_TAG_KEY,
       }),
-      // Not the hub's: where `consume` polls.
+      // Not the hub's: where `consume` polls, and where `publish` puts an alert.
       QUEUE_URL: queueUrl,
+      TOPIC_ARN: topicArn,
     };
     return {
       endpoint: options.endpoint,

@@ -66,6 +66,7 @@ describe('localUp', () => {
       STRATEGY: 'revoke',
       EXEMPT_TAG_KEY: 'remediation-hub:exempt',
       QUEUE_URL: first.queue.url,
+      TOPIC_ARN: first.topic.arn,
     });
 
     const hub = hubClients();
