@@ -22,7 +22,7 @@ export function explainError(error: unknown, env: Env = process.env): string | u
       : `cannot reach the emulator at ${endpoint} (${network}): is it running? Start one (\`pnpm demo\` starts its own), or set AWS_ENDPOINT_URL to one that is`;
   }
   if (
-    /Deserialization error|is not valid JSON|Unexpected token '<'|Expected closing tag|non-whitespace before first tag/i.test(
+    /Deserialization error|Unexpected token '<'|Expected closing tag|non-whitespace before first tag/i.test(
       text,
     )
   ) {

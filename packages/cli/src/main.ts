@@ -10,7 +10,7 @@ import { registerPublishCommand } from './commands/publish.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerUndo } from './commands/undo.js';
-import { CliExit, type CliIo, processIo } from './io.js';
+import { CliExit, type CliIo, CliUsageError, processIo } from './io.js';
 import { checkAwsEnvironment, resolveRegion } from './operations/awsEnvironment.js';
 
 /** Each command module registers itself on the program; one line per command here. */
@@ -89,7 +89,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       io.stderr(`remediation-hub: ${oneLine(error.message.replace(/^error: /, ''))}\n`);
       return 2;
     }
-    const explained = explainError(error);
+    // The CLI's own refusals are already the line to print; anything else may need explaining.
+    const explained = error instanceof CliUsageError ? undefined : explainError(error);
     io.stderr(
       `remediation-hub: ${oneLine(explained ?? (error instanceof Error ? error.message : String(error)))}\n`,
     );
