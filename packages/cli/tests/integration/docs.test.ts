@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -226,6 +226,10 @@ describe('the commands shown in the docs', () => {
         if (parsed === undefined) throw new Error(`not a CLI command: ${command}`);
         const actual = await runCli(parsed.args, { ...hubEnv, ...parsed.env });
         doc.see(actual);
+        // To refresh a page after a change of output: DOCS_ACTUAL_FILE=/tmp/actual.txt, then copy from there.
+        if (process.env.DOCS_ACTUAL_FILE) {
+          await appendFile(process.env.DOCS_ACTUAL_FILE, `${c.file}:${c.line}\n$ ${c.command}\n${actual}\n`);
+        }
         const want = sortTableRows(normalize(c.output.join('\n'), doc.docIds));
         const got = sortTableRows(normalize(actual, doc.actualIds));
         const difference = compareShortened(want, got);
@@ -353,6 +357,34 @@ const FIXTURES: Record<string, (dir: string, endpoint: string) => Promise<void>>
       await writeFile(join(dir, `alert-${id}.json`), JSON.stringify(doc));
     }
   },
+  'pnpm remediation-hub scan --account 222222222222 --region us-east-1 --region eu-west-1': async (
+    _dir,
+    endpoint,
+  ) => {
+    const world = (from: number, to: number, description: string): IpPermission => ({
+      IpProtocol: 'tcp',
+      FromPort: from,
+      ToPort: to,
+      IpRanges: [{ CidrIp: '0.0.0.0/0', Description: description }],
+    });
+    await group(endpoint, '222222222222', 'us-east-1', [world(5432, 5432, 'reporting tool')], {
+      name: 'reporting',
+      tags: { 'remediation-hub:exempt': '2099-12-31' },
+    });
+    await group(endpoint, '222222222222', 'eu-west-1', [world(20, 21, 'old partner upload')], {
+      name: 'ftp-legacy',
+      tags: { 'remediation-hub:exempt': '2020-01-31' },
+    });
+    await group(
+      endpoint,
+      '222222222222',
+      'eu-west-1',
+      [world(3389, 3389, 'vendor support'), world(443, 443, 'web')],
+      {
+        name: 'ops-console',
+      },
+    );
+  },
   'DRY_RUN_ACCOUNTS=333333333333 pnpm remediation-hub replay /tmp/alert-1306880003.json': async (
     dir,
     endpoint,
@@ -385,15 +417,18 @@ async function group(
   accountId: string,
   region: string,
   ingress: IpPermission[],
+  options: { name?: string; tags?: Record<string, string> } = {},
 ): Promise<string> {
   const ec2 = new EC2Client(
     awsClientConfig({ endpoint, region, credentials: await assumeAccount(accountId, { endpoint }) }),
   );
+  const tags = Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
   try {
     const { GroupId } = await ec2.send(
       new CreateSecurityGroupCommand({
-        GroupName: `docs-${Date.now()}`,
+        GroupName: options.name ?? `docs-${Date.now()}`,
         Description: 'a group the docs use',
+        ...(tags.length > 0 ? { TagSpecifications: [{ ResourceType: 'security-group', Tags: tags }] } : {}),
       }),
     );
     if (!GroupId) throw new Error('no GroupId');
