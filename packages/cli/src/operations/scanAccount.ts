@@ -129,7 +129,7 @@ export async function scanAccount(options: ScanAccountOptions): Promise<AccountS
         }
         token = page.NextToken || undefined;
         progress(
-          `${options.accountId} ${region}: ${scan.groups} security groups (${scan.pages} pages)${token ? ', reading on' : ''}`,
+          `${options.accountId} ${region}: ${scan.groups} security groups (${scan.pages} page${scan.pages === 1 ? '' : 's'})${token ? ', reading on' : ''}`,
         );
       } while (token !== undefined);
     } catch (error) {

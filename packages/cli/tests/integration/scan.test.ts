@@ -322,6 +322,28 @@ describe('remediation-hub scan', () => {
     expect(EC2_DESCRIBE_RATE).toEqual({ capacity: 100, refillPerSecond: 20 });
   });
 
+  it('shows its progress on a terminal only, on stderr, page by page', async () => {
+    for (const [name, value] of Object.entries({ ...up.env, LOG_LEVEL: 'error' })) vi.stubEnv(name, value);
+    let out = '';
+    let err = '';
+    const io = {
+      stdout: (text: string) => {
+        out += text;
+      },
+      stderr: (text: string) => {
+        err += text;
+      },
+      isTty: true,
+    };
+    expect(await main(['scan', '--account', S, '--region', 'us-east-1', '--region', 'eu-west-1'], io)).toBe(
+      0,
+    );
+    expect(err).toMatch(
+      /^… 777777770011 us-east-1: \d+ security groups \(1 pages\)\n… 777777770011 eu-west-1: \d+ security groups \(1 pages\)\n$/,
+    );
+    expect(out).toMatch(/^scan of 777777770011: 2 regions/);
+  });
+
   it('refuses what it cannot do, in one line with exit code 2', async () => {
     expect(await cli(['scan', '--account', S])).toEqual({
       code: 2,
