@@ -339,7 +339,7 @@ describe('remediation-hub scan', () => {
       0,
     );
     expect(err).toMatch(
-      /^… 777777770011 us-east-1: \d+ security groups \(1 pages\)\n… 777777770011 eu-west-1: \d+ security groups \(1 pages\)\n$/,
+      /^… 777777770011 us-east-1: \d+ security groups \(1 page\)\n… 777777770011 eu-west-1: \d+ security groups \(1 page\)\n$/,
     );
     expect(out).toMatch(/^scan of 777777770011: 2 regions/);
   });
