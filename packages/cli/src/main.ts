@@ -1,12 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { explainError } from './cliErrors.js';
 import { registerAudit } from './commands/audit.js';
 import { registerConsumeCommand } from './commands/consume.js';
 import { registerDemo } from './commands/demo.js';
 import { registerLocalUpCommand } from './commands/localUp.js';
 import { registerPlanCommand } from './commands/plan.js';
+import { registerPublishCommand } from './commands/publish.js';
 import { registerReplayCommand } from './commands/replay.js';
+import { registerScanCommand } from './commands/scan.js';
 import { registerUndo } from './commands/undo.js';
-import { CliExit, type CliIo, processIo } from './io.js';
+import { CliExit, type CliIo, CliUsageError, processIo } from './io.js';
+import { checkAwsEnvironment, resolveRegion } from './operations/awsEnvironment.js';
 
 /** Each command module registers itself on the program; one line per command here. */
 const registrations: Array<(program: Command, io: CliIo) => void> = [
@@ -17,14 +22,40 @@ const registrations: Array<(program: Command, io: CliIo) => void> = [
   registerDemo,
   registerAudit,
   registerUndo,
+  registerScanCommand,
+  registerPublishCommand,
 ];
+
+/** The CLI's version, from its package.json. */
+export const CLI_VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** Commands that never talk to AWS or an emulator: their environment is not checked. */
+const OFFLINE = new Set(['plan', 'help']);
+/** Commands that act in the hub's region: it is resolved as the SDK does (`AWS_PROFILE`'s region too). */
+const NEED_REGION = new Set(['audit', 'replay', 'consume', 'undo', 'scan', 'publish', 'local']);
+
+/** The top-level command an action belongs to (`local` for `local up`). */
+function topCommand(command: Command): string {
+  let current = command;
+  while (current.parent?.parent) current = current.parent;
+  return current.name();
+}
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('remediation-hub')
     .description(
       'Closes world-open security-group exposures across an AWS organisation from one hub account.',
     )
+    .version(CLI_VERSION, '-V, --version', 'print the version')
     .exitOverride()
+    .hook('preAction', async (_program, action) => {
+      const name = topCommand(action);
+      if (OFFLINE.has(name)) return;
+      checkAwsEnvironment(process.env);
+      if (NEED_REGION.has(name)) await resolveRegion(process.env);
+    })
     .configureOutput({
       writeOut: (s) => io.stdout(s),
       writeErr: (s) => io.stderr(s),
@@ -36,20 +67,33 @@ export function buildProgram(io: CliIo): Command {
   return program;
 }
 
+/** Commander's answers that are not errors: help asked for or shown, the version printed. */
+const SHOWN = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
+
 /** Runs the CLI; returns the exit code. Errors are one line on stderr with exit code 2. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const program = buildProgram(io);
+  if (argv.length === 0) {
+    // No command: the help, on stdout, and a success (it is what was asked for).
+    io.stdout(program.helpInformation());
+    return 0;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CliExit) return error.code;
     if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return 0;
+      // A command group without its subcommand (`local`) has printed its help: that is no error either.
+      if (error.exitCode === 0 || SHOWN.has(error.code)) return 0;
       io.stderr(`remediation-hub: ${oneLine(error.message.replace(/^error: /, ''))}\n`);
       return 2;
     }
-    io.stderr(`remediation-hub: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
+    // The CLI's own refusals are already the line to print; anything else may need explaining.
+    const explained = error instanceof CliUsageError ? undefined : explainError(error);
+    io.stderr(
+      `remediation-hub: ${oneLine(explained ?? (error instanceof Error ? error.message : String(error)))}\n`,
+    );
     return 2;
   }
 }

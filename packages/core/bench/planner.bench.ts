@@ -53,8 +53,8 @@ const prismaText = fixture('prisma/ssh-open.json');
 const otherGroup = (id: string): SecurityGroup => ({ ...group, GroupId: id });
 const securityHubGroup = otherGroup(parseAlert(securityHubText).groupId);
 const prismaGroup = otherGroup(parseAlert(prismaText).groupId);
-const revoke = { strategy: 'revoke', exemptTagKey: 'remediation-hub:exempt' } as const;
-const narrow = { strategy: 'narrow', exemptTagKey: 'remediation-hub:exempt' } as const;
+const revoke = { strategy: 'revoke', exemptTagKey: 'remediation-hub:exempt', now: new Date() } as const;
+const narrow = { strategy: 'narrow', exemptTagKey: 'remediation-hub:exempt', now: new Date() } as const;
 
 if (planRemediation(parseAlert(alertText), group, revoke).decision !== 'remediate') {
   throw new Error('the bench group must need remediation');

@@ -52,9 +52,24 @@ export const CONTROLS: readonly ControlDefinition[] = [
   ...PRISMA_CLOUD_POLICIES,
 ];
 
+/** The id of a control in `scan` findings: the tool's and the control's, `evident/AWS:EC2-002`. */
+export function scanControlId(control: Pick<ControlDefinition, 'source' | 'id'>): string {
+  return `${control.source}/${control.id}`;
+}
+
+/**
+ * The rows of the `scan` source: each control of `CONTROLS` again, under `scanControlId`, closing exactly what
+ * that control closes. A finding of `remediation-hub scan` names the control its exposure was found by.
+ */
+export const SCAN_CONTROLS: readonly ControlDefinition[] = CONTROLS.map((control) => ({
+  ...control,
+  source: 'scan',
+  id: scanControlId(control),
+}));
+
 /** One map per source: a lookup is two `get`s, with no key to build (the planner looks up every finding). */
 const bySource = new Map<Source, Map<string, ControlDefinition>>();
-for (const control of CONTROLS) {
+for (const control of [...CONTROLS, ...SCAN_CONTROLS]) {
   let byId = bySource.get(control.source);
   if (byId === undefined) {
     byId = new Map();

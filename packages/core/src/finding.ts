@@ -1,8 +1,12 @@
 import { notificationEventKey } from './ledgerRecord.js';
 import type { PortRange } from './portRanges.js';
 
-/** The posture tools whose findings the hub reads. The shape of a message says which sent it. */
-export const SOURCES = ['evident', 'security-hub', 'prisma-cloud'] as const;
+/**
+ * The posture tools whose findings the hub reads, and `scan`: the hub's own findings, sent by
+ * `remediation-hub scan --remediate` for exposures that were open before any tool raised an alert. The shape
+ * of a message says which sent it.
+ */
+export const SOURCES = ['evident', 'security-hub', 'prisma-cloud', 'scan'] as const;
 export type Source = (typeof SOURCES)[number];
 
 /** Where a finding names an account other than its own account field; each must agree with `accountId`. */

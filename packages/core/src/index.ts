@@ -25,10 +25,14 @@ export {
   type ControlDefinition,
   type ExposureSpec,
   findControl,
+  SCAN_CONTROLS,
+  scanControlId,
   type WorldFamily,
 } from './controls.js';
 export { outcomeWithoutChanges } from './decisionOutcome.js';
+export { digestOf } from './digest.js';
 export * from './errors.js';
+export { type Exemption, findExemption } from './exemption.js';
 export {
   type AccountClaim,
   type ControlParameters,
@@ -76,6 +80,8 @@ export {
 } from './reasons.js';
 export { reclaimableOutcomes } from './reclaimableOutcomes.js';
 export { AWS_REGIONS, isAwsRegion, isKnownRegionCode, regionFromEvidentCode } from './regions.js';
+export { type ScanDecision, scanDecision } from './scanDecision.js';
+export { type GroupScan, type ScanExposure, type ScanOptions, scanGroup } from './scanGroup.js';
 export { CIS_1_2_RULE_CONTROLS, EC2_19_PORTS, SECURITY_HUB_CONTROLS } from './securityHubControls.js';
 export {
   type EventPattern,
@@ -96,6 +102,15 @@ export {
   WRITE_BACK_SETTINGS,
 } from './settings.js';
 export { type Exposure, findSignature, SIGNATURES, type SignatureDefinition } from './signatures.js';
+export {
+  exposureRule,
+  parseScanFinding,
+  type ScanFindingSpec,
+  scanEventKey,
+  scanFindingDocument,
+  scanFindingId,
+} from './sources/parseScanFinding.js';
+export { SCAN_FINDING_MARKER, type ScanFindingDocument } from './sources/scanSchema.js';
 export { toRecordedError } from './toRecordedError.js';
 export type * from './types.js';
 export { pendingReauthorizations, unmadeReauthorizations } from './unmadeReauthorizations.js';

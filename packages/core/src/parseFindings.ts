@@ -8,6 +8,7 @@ import {
   parsePrismaCloudAlert,
   peekPrismaCloudKey,
 } from './sources/parsePrismaCloud.js';
+import { looksLikeScanFinding, parseScanFinding, peekScanKey } from './sources/parseScanFinding.js';
 import {
   looksLikeSecurityHubEvent,
   looksLikeSecurityHubFinding,
@@ -50,7 +51,8 @@ const snsEnvelopeSchema = z.compile(
  *    bad finding spoils none of the others;
  * 2. a bare Security Hub finding (ASFF, with its `SchemaVersion`), as an operator replays one;
  * 3. a Prisma Cloud alert (`alertId` with `policyId` or `alertStatus`, no `data`);
- * 4. else an Evident alert: a document of no known shape is told what an Evident alert needs.
+ * 4. a finding of the hub's own scan (`remediation-hub scan --remediate`), by its marker;
+ * 5. else an Evident alert: a document of no known shape is told what an Evident alert needs.
  *
  * Never throws for bad input: a message or finding the hub cannot read comes back as `unreadable`, its
  * `MalformedAlertError` one line that names the field, so that every finding of a message ends as a record of
@@ -95,6 +97,15 @@ export function parseFindings(input: unknown): ReadFinding[] {
         'prisma-cloud',
         () => parsePrismaCloudAlert(document),
         () => peekPrismaCloudKey(document),
+      ),
+    ];
+  }
+  if (looksLikeScanFinding(document)) {
+    return [
+      read(
+        'scan',
+        () => parseScanFinding(document),
+        () => peekScanKey(document),
       ),
     ];
   }

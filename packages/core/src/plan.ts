@@ -4,8 +4,13 @@ import type { IpPermission } from './types.js';
 
 export interface PlanOptions {
   strategy: Strategy;
-  /** A group whose tag with this key has the value `true` is left alone. */
+  /**
+   * A group whose tag with this key is `true`, or a date (`2027-03-31`) whose day has not ended (UTC), is left
+   * alone (`findExemption`).
+   */
   exemptTagKey: string;
+  /** The time the plan is made at: whether a dated exemption still holds. */
+  now: Date;
 }
 
 /**

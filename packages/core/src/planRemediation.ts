@@ -19,8 +19,9 @@ import { worldExposures } from './worldExposures.js';
  * The decision is the first that applies, in this order:
  * 1. `ignored`: the source says the exposure is not there (`finding.inactive`: status `pass`, a test message...).
  * 2. `unsupported`: the control is not in the registry (by source and id), so the hub cannot know what to close.
- * 3. `exempt`: the group carries the exemption tag (`findExemption`). Checked before the permissions are read,
- *    so an exempt group is never judged.
+ * 3. `exempt`: the group carries the exemption tag, `true` or a date whose day (UTC) has not ended at
+ *    `options.now` (`findExemption`). Checked before the permissions are read, so an exempt group is never
+ *    judged. An expired exemption, or a tag value that is none, is a note on whatever else is decided.
  * 4. `remediate` when a world CIDR opens one of the control's targets, `compliant` otherwise.
  *
  * Strategy `revoke` revokes each such rule whole; `narrow` also re-authorizes the rest of each revoked tcp/udp
@@ -54,28 +55,36 @@ export function planRemediation(
   const only = targets.families.length === 1 ? { worldCidrs: targets.families.map(cidrOf) } : {};
 
   const exemption = findExemption(group, options);
-  if (exemption !== undefined) {
+  if (exemption?.kind === 'exempt') {
     return decide('exempt', {
       code: 'exempt',
       groupId,
-      tag: exemption.Key ?? options.exemptTagKey,
-      value: exemption.Value ?? '',
+      tag: exemption.tag,
+      value: exemption.value,
+      ...(exemption.until === undefined ? {} : { until: exemption.until }),
       exposure,
       control,
       ...only,
     });
   }
+  // An exemption that expired, or a tag value that is none, is said on the record whatever it decides.
+  const exemptionNotes: Note[] =
+    exemption === undefined
+      ? []
+      : exemption.kind === 'expired'
+        ? [{ code: 'exemption-expired', tag: exemption.tag, until: exemption.until }]
+        : [{ code: 'exemption-not-understood', tag: exemption.tag, value: exemption.value }];
 
   const world = worldExposures(group.IpPermissions, groupId);
   const open = world.filter((rule) => targets.families.includes(rule.family) && opensTarget(rule, targets));
   if (open.length === 0) {
-    return decide('compliant', { code: 'compliant', groupId, exposure, control, ...only });
+    return decide('compliant', { code: 'compliant', groupId, exposure, control, ...only }, exemptionNotes);
   }
 
   const revoke = uniqueRules(open);
   const cidrs = [WORLD_IPV4, WORLD_IPV6].filter((cidr) => revoke.some((rule) => rule.cidr === cidr));
   if (options.strategy === 'revoke' && targets.authorized === undefined) {
-    return plan(revoke, [], { code: 'revoke', exposure, cidrs, control }, []);
+    return plan(revoke, [], { code: 'revoke', exposure, cidrs, control }, exemptionNotes);
   }
 
   const { authorize, notes } = reopen(revoke, targets, world, options.strategy);
@@ -83,7 +92,7 @@ export function planRemediation(
     options.strategy === 'revoke'
       ? { code: 'revoke', exposure, cidrs, control }
       : { code: 'narrow', exposure, cidrs, control, revoke: revoke.length, authorize: authorize.length };
-  return plan(revoke, authorize, reason, notes);
+  return plan(revoke, authorize, reason, [...exemptionNotes, ...notes]);
 }
 
 const cidrOf = (family: WorldFamily): string => (family === 'ipv4' ? WORLD_IPV4 : WORLD_IPV6);
@@ -167,8 +176,12 @@ function portsOf(rule: CidrRule, protocol: 'tcp' | 'udp', ports: PortRange): Cid
   return { ...rule, ipProtocol: protocol, protocol, fromPort: ports.from, toPort: ports.to };
 }
 
-function decide(decision: Exclude<Decision, 'remediate'>, reason: Reason): RemediationPlan {
-  const explanation = { reason, notes: [] };
+function decide(
+  decision: Exclude<Decision, 'remediate'>,
+  reason: Reason,
+  notes: readonly Note[] = [],
+): RemediationPlan {
+  const explanation = { reason, notes };
   return { decision, revoke: [], authorize: [], explanation, reason: renderExplanation(explanation) };
 }
 

@@ -22,14 +22,16 @@ export type Reason =
   /** The control or signature is not one the registry knows. */
   | { code: 'unsupported-control'; control: string; name: string }
   /**
-   * The group carries the exemption tag. `worldCidrs`: the world CIDRs the control is about, when it is about
-   * only one of them (Security Hub EC2.53: `0.0.0.0/0`; EC2.54: `::/0`).
+   * The group carries the exemption tag. `until`: the last day (`YYYY-MM-DD`, UTC) of a dated exemption; absent
+   * for `true`, which is forever. `worldCidrs`: the world CIDRs the control is about, when it is about only one
+   * of them (Security Hub EC2.53: `0.0.0.0/0`; EC2.54: `::/0`).
    */
   | {
       code: 'exempt';
       groupId: string;
       tag: string;
       value: string;
+      until?: string | undefined;
       exposure: string;
       control: ControlRef;
       worldCidrs?: readonly string[] | undefined;
@@ -70,6 +72,10 @@ export type Reason =
 export type ReasonCode = Reason['code'];
 
 export type Note =
+  /** The group's exemption tag is a date whose day has ended (UTC): the group is treated like any other. */
+  | { code: 'exemption-expired'; tag: string; until: string }
+  /** The group's exemption tag has a value that is no exemption (neither `true` nor a `YYYY-MM-DD` date). */
+  | { code: 'exemption-not-understood'; tag: string; value: string }
   /** `narrow` could not narrow a protocol -1 rule: it is revoked whole. */
   | { code: 'all-traffic-revoked-whole' }
   /** `narrow` could not narrow an ICMP "all types" rule: it is revoked whole. */
@@ -130,7 +136,7 @@ export function renderReason(reason: Reason): string {
     case 'unsupported-control':
       return `${reason.control} (${reason.name}) is not one the hub remediates`;
     case 'exempt':
-      return `${reason.groupId} is tagged ${reason.tag}=${reason.value}; ${reason.exposure}${reason.worldCidrs ? ` from ${reason.worldCidrs.join(' and ')}` : ''} left open ${about(reason.control)}`;
+      return `${reason.groupId} is tagged ${reason.tag}=${reason.value}${reason.until === undefined ? '' : ` (exempt until the end of ${reason.until} UTC)`}; ${reason.exposure}${reason.worldCidrs ? ` from ${reason.worldCidrs.join(' and ')}` : ''} left open ${about(reason.control)}`;
     case 'compliant':
       return reason.worldCidrs
         ? `no ${reason.exposure} open to ${reason.worldCidrs.join(' or ')} in ${reason.groupId} ${about(reason.control)}`
@@ -160,6 +166,10 @@ export function renderReason(reason: Reason): string {
 /** One note in English. */
 export function renderNote(note: Note): string {
   switch (note.code) {
+    case 'exemption-expired':
+      return `the exemption ${note.tag}=${note.until} expired at the end of ${note.until} UTC, so the group is no longer exempt`;
+    case 'exemption-not-understood':
+      return `the tag ${note.tag}=${JSON.stringify(note.value)} is not an exemption (expected true, or the last day as YYYY-MM-DD such as 2027-03-31), so the group is not exempt`;
     case 'all-traffic-revoked-whole':
       return 'protocol -1 (all traffic) cannot be narrowed, so it is revoked whole';
     case 'all-icmp-types-revoked-whole':

@@ -32,18 +32,24 @@ const RUN_DIR = () => cacheDir('emulator-run');
  * No orphans: the server is told by the kernel to stop when its parent dies (PR_SET_PDEATHSIG), and
  * every start first stops servers whose owner process is gone (a run killed half-way).
  */
-export async function startEmulator(options: { log?: (line: string) => void } = {}): Promise<Emulator> {
+export async function startEmulator(
+  options: { log?: (line: string) => void; onProgress?: (line: string) => void } = {},
+): Promise<Emulator> {
   const external = process.env.AWS_ENDPOINT_URL;
   if (external) {
     await waitUntilReady(external, 10_000);
     return { endpoint: external, owned: false, pid: undefined, stop: async () => {} };
   }
   stopStaleEmulators();
-  const motoServer = await ensurePythonTool({
-    name: 'moto',
-    requirement: MOTO_REQUIREMENT,
-    bin: 'moto_server',
-  });
+  const motoServer = await ensurePythonTool(
+    { name: 'moto', requirement: MOTO_REQUIREMENT, bin: 'moto_server' },
+    {
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      label: 'the AWS emulator',
+      instead:
+        'point the hub at an emulator of your own instead with AWS_ENDPOINT_URL (a moto server or LocalStack, e.g. http://127.0.0.1:5000)',
+    },
+  );
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();

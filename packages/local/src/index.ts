@@ -20,7 +20,7 @@ export { type Emulator, MOTO_REQUIREMENT, startEmulator, stopStaleEmulators } fr
 export { localLambdaContext } from './lambdaContext.js';
 export { EXTERNAL_ID_TAG, type LocalUpOptions, type LocalUpResult, localUp } from './localUp.js';
 export { MEMBER_ROLE, memberRolePolicyDocument, memberRoleTrustPolicy } from './memberRolePolicies.js';
-export { ensurePythonTool, type PythonTool } from './pythonTool.js';
+export { type EnsureOptions, ensurePythonTool, installFailure, type PythonTool } from './pythonTool.js';
 export {
   awsQueryError,
   ec2Error,

@@ -285,8 +285,9 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
         // The emulator has no BatchUpdateFindings: every write-back would fail there.
         securityHubWriteBack: 'off',
       }),
-      // Not the hub's: where `consume` polls.
+      // Not the hub's: where `consume` polls, and where `publish` puts an alert.
       QUEUE_URL: queueUrl,
+      TOPIC_ARN: topicArn,
     };
     return {
       endpoint: options.endpoint,

@@ -16,13 +16,24 @@ export interface PythonTool {
 }
 
 const LOCK_STALE_MS = 10 * 60_000;
+/** How often a terminal is told that the install goes on. */
+const PROGRESS_EVERY_MS = 10_000;
+
+export interface EnsureOptions {
+  /** Lines to show while installing (a terminal): what is installed, then how long it has taken. */
+  onProgress?: (line: string) => void;
+  /** What to say to do when the install fails (the emulator: `AWS_ENDPOINT_URL`). */
+  instead?: string;
+  /** How to name the tool to people (`the AWS emulator`); default its name. */
+  label?: string;
+}
 
 /**
  * Installs a pinned Python CLI into its own virtualenv under the repository's git-ignored `.cache/`
  * the first time, and reuses it afterwards. Safe when several processes ask at once (a lock folder).
  * Returns the absolute path of the executable.
  */
-export async function ensurePythonTool(tool: PythonTool): Promise<string> {
+export async function ensurePythonTool(tool: PythonTool, options: EnsureOptions = {}): Promise<string> {
   const venv = cacheDir(`${tool.name}-venv`);
   const binPath = join(venv, 'bin', tool.bin);
   const marker = join(venv, '.installed');
@@ -42,15 +53,29 @@ export async function ensurePythonTool(tool: PythonTool): Promise<string> {
         `cannot create a virtualenv with ${python} -m venv (install Python 3 with venv): ${message(error)}`,
       );
     });
-    await run(
-      join(venv, 'bin', 'pip'),
-      ['install', '--quiet', '--disable-pip-version-check', tool.requirement],
-      {
-        maxBuffer: 16 * 1024 * 1024,
-      },
-    ).catch((error: unknown) => {
-      throw new Error(`pip install ${tool.requirement} failed: ${message(error)}`);
-    });
+    const started = Date.now();
+    options.onProgress?.(
+      `installing ${tool.requirement} into .cache/${tool.name}-venv with pip (once; about a minute)`,
+    );
+    const ticker = setInterval(
+      () =>
+        options.onProgress?.(
+          `… still installing ${tool.requirement} (${Math.round((Date.now() - started) / 1000)} s)`,
+        ),
+      PROGRESS_EVERY_MS,
+    );
+    try {
+      await run(
+        join(venv, 'bin', 'pip'),
+        ['install', '--quiet', '--disable-pip-version-check', tool.requirement],
+        { maxBuffer: 16 * 1024 * 1024 },
+      );
+    } catch (error) {
+      rmSync(venv, { recursive: true, force: true });
+      throw new Error(installFailure(tool, error, options));
+    } finally {
+      clearInterval(ticker);
+    }
     writeFileSync(marker, tool.requirement);
     return binPath;
   } finally {
@@ -91,6 +116,37 @@ export function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * One line: what could not be installed, pip's own reason (its last `ERROR:` line), what that likely means, and
+ * what to do instead. pip's "Could not find a version that satisfies the requirement ... (from versions: none)"
+ * reads like a bad pin, but it means no package index answered: offline, or a proxy in the way.
+ */
+export function installFailure(
+  tool: PythonTool,
+  error: unknown,
+  options: Pick<EnsureOptions, 'instead' | 'label'> = {},
+): string {
+  const { instead } = options;
+  const output = (error as { stderr?: string }).stderr ?? '';
+  const reasons = output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('ERROR:'))
+    .map((line) => line.replace(/^ERROR:\s*/, ''));
+  const reason = reasons[0] ?? message(error);
+  const offline =
+    /from versions: none|No matching distribution|Could not fetch|connection|Network is unreachable|Name or service not known|Temporary failure in name resolution/i.test(
+      output,
+    );
+  const why = offline
+    ? 'pip could not reach a package index (no network access, or a proxy in the way)'
+    : 'pip failed';
+  return [
+    `${options.label ?? tool.name} (${tool.requirement}) could not be installed: ${why}: ${reason}`,
+    `${instead ? `${instead}, or ` : ''}set PIP_INDEX_URL to a package index you can reach, and run again`,
+  ].join('; ');
 }
 
 function message(error: unknown): string {

@@ -3,7 +3,7 @@ import type { AlertResult } from '@remediation-hub/hub-handler';
 import { localLambdaContext } from '@remediation-hub/local';
 import type { Command } from 'commander';
 import { cliHubCredentials, cliLogger, integerOption } from '../hubEnvironment.js';
-import { type CliIo, CliUsageError } from '../io.js';
+import { CliExit, type CliIo, CliUsageError } from '../io.js';
 
 interface ConsumeFlags {
   queueUrl?: string;
@@ -62,13 +62,19 @@ async function consume(flags: ConsumeFlags, io: CliIo): Promise<void> {
   const stop = new AbortController();
   const onSigint = () => stop.abort();
   process.once('SIGINT', onSigint);
+  const waitSeconds = flags.waitSeconds ?? (flags.once ? 1 : 20);
+  if (io.isTty) {
+    io.stderr(
+      `polling ${queueUrl} (long polls of ${waitSeconds} s${flags.once ? ', until it is empty' : ''}); each batch is shown as it is done; Ctrl-C to stop\n`,
+    );
+  }
   try {
     const summary = await consumeQueue({
       sqs,
       queueUrl,
       handle: (event) => handler(event, localLambdaContext('remediation-hub-consume')),
       once: flags.once === true,
-      waitTimeSeconds: flags.waitSeconds ?? (flags.once ? 1 : 20),
+      waitTimeSeconds: waitSeconds,
       retryDelaySeconds: flags.retryDelay ?? config.leaseSeconds + 10,
       region: config.region,
       signal: stop.signal,
@@ -89,6 +95,8 @@ async function consume(flags: ConsumeFlags, io: CliIo): Promise<void> {
         .join(', ');
       io.stdout(`${results.length} message(s) processed${counts ? `: ${counts}` : ''}\n`);
     }
+    // Stopped by Ctrl-C: what was done is printed above; the exit code says it was interrupted.
+    if (stop.signal.aborted) throw new CliExit(130);
   } finally {
     process.off('SIGINT', onSigint);
     sqs.destroy();

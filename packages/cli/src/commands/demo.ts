@@ -34,7 +34,7 @@ async function demo(flags: DemoFlags, io: CliIo): Promise<void> {
       ? `… using the emulator at ${process.env.AWS_ENDPOINT_URL}`
       : '… starting the AWS emulator (the first run installs moto into .cache/, about a minute)',
   );
-  const emulator = await startEmulator();
+  const emulator = await startEmulator({ onProgress: (line) => say(`… ${line}`) });
   const emulatorMs = Math.round(performance.now() - started);
   const onSignal = (signal: NodeJS.Signals) => {
     void emulator.stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));

@@ -89,11 +89,25 @@ function describe(result: LocalUpResult): string {
     `external id       ${result.externalId} (${result.externalIdSource})`,
     ...result.memberRoles.map((r) => `member role       ${r.roleArn}`),
     '',
-    '# the environment `consume` needs:',
+    '# the environment `consume`, `publish`, `replay`, `scan`, `audit` and `undo` need:',
     ...Object.entries(result.env).map(([name, value]) => `export ${name}=${shellQuote(value)}`),
+    '',
+    ...nextSteps(result),
     '',
   ];
   return lines.join('\n');
+}
+
+/** What to do next, as comments: the output stays a script that can be pasted. */
+function nextSteps(result: LocalUpResult): string[] {
+  const [member] = result.memberRoles;
+  const account = member?.accountId ?? 'ACCOUNT';
+  return [
+    '# next, with the environment above exported: an alert about one of your groups, then the hub on the queue',
+    `#   pnpm remediation-hub publish --sample --account ${account} --region ${result.region} --group sg-...`,
+    '#   pnpm remediation-hub consume --once',
+    `#   pnpm remediation-hub audit list --account ${account}`,
+  ];
 }
 
 function shellQuote(value: string): string {

@@ -64,7 +64,11 @@ function plan(flags: PlanFlags): PlanOutput {
   const finding = withFile('--alert', flags.alert, (text) => findingAbout(text, group.GroupId));
   let result: RemediationPlan;
   try {
-    result = planRemediation(finding, group, { strategy: flags.strategy, exemptTagKey: flags.exemptTagKey });
+    result = planRemediation(finding, group, {
+      strategy: flags.strategy,
+      exemptTagKey: flags.exemptTagKey,
+      now: new Date(),
+    });
   } catch (error) {
     if (error instanceof MalformedSecurityGroupError) {
       throw new Error(`--security-group ${flags.securityGroup}: ${error.message}`, { cause: error });

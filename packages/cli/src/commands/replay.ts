@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { loadConfig } from '@remediation-hub/core';
 import type { AlertResult } from '@remediation-hub/hub-handler';
 import { localLambdaContext, syntheticSqsRecord } from '@remediation-hub/local';
 import type { Command } from 'commander';
 import { cliHubCredentials, cliLogger } from '../hubEnvironment.js';
-import type { CliIo } from '../io.js';
+import { CliExit, type CliIo } from '../io.js';
+import { readAlertFile } from '../operations/readAlertFile.js';
+import { replayExitCode, resultDetail } from '../operations/replayResult.js';
 
 interface ReplayFlags {
   json?: boolean;
@@ -16,7 +17,7 @@ export function registerReplayCommand(program: Command, io: CliIo): void {
   program
     .command('replay')
     .description(
-      'Process one finding file (Evident document or SNS envelope, Security Hub event or finding, Prisma Cloud alert) through the hub now.',
+      'Process one finding file (Evident document or SNS envelope, Security Hub event or finding, Prisma Cloud alert) through the hub now; exit 0, or 3 rejected, 4 failed, 5 resource-gone, 6 retry later.',
     )
     .argument('<file>', 'the finding as its source sends it')
     .option('--json', 'print the result as JSON')
@@ -25,12 +26,8 @@ export function registerReplayCommand(program: Command, io: CliIo): void {
 }
 
 async function replay(file: string, flags: ReplayFlags, io: CliIo): Promise<void> {
-  let body: string;
-  try {
-    body = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
+  // Bad input is refused here, in one line and exit 2, before the hub records anything.
+  const { body } = await readAlertFile(file);
   const config = loadConfig(process.env);
   // The SDK loads only when the command runs: `--help` and the other commands stay quick.
   const { createCompositionRoot, createLambdaHandler } = await import('@remediation-hub/hub-handler');
@@ -41,8 +38,8 @@ async function replay(file: string, flags: ReplayFlags, io: CliIo): Promise<void
     ...(credentials ? { credentials } : {}),
   });
   try {
-    let result: AlertResult | undefined;
-    const handler = createLambdaHandler(root, { onBatch: (batch) => (result = batch.results[0]) });
+    let results: AlertResult[] = [];
+    const handler = createLambdaHandler(root, { onBatch: (batch) => (results = batch.results) });
     const messageId = `replay-${randomUUID()}`;
     await handler(
       {
@@ -59,22 +56,25 @@ async function replay(file: string, flags: ReplayFlags, io: CliIo): Promise<void
       },
       localLambdaContext('remediation-hub-replay'),
     );
+    const [result] = results;
     if (!result) throw new Error('the handler returned no result');
-    if (result.outcome === 'retry') {
-      throw new Error(`not processed, retry later: ${result.error?.message ?? 'retryable error'}`);
-    }
     if (flags.json) {
-      io.stdout(`${JSON.stringify(result, null, 2)}\n`);
-      return;
+      io.stdout(`${JSON.stringify(results.length === 1 ? result : results, null, 2)}\n`);
+    } else {
+      for (const each of results) {
+        const where = each.accountId ? ` (account ${each.accountId}, ${each.region}, ${each.groupId})` : '';
+        const why =
+          each.outcome === 'retry'
+            ? `: not processed, retry later: ${each.error?.message ?? 'retryable error'}`
+            : await resultDetail(each, root.ledger);
+        const what = `${each.source ?? 'unknown source'}${each.control ? ` ${each.control}` : ''}`;
+        io.stdout(
+          `${each.alertId ?? messageId}/${each.eventKey ?? '-'}: ${each.outcome} [${what}]${where}${why}\n`,
+        );
+      }
     }
-    const where = result.accountId
-      ? ` (account ${result.accountId}, ${result.region}, ${result.groupId})`
-      : '';
-    const why = result.error ? `: ${result.error.message}` : '';
-    const what = `${result.source ?? 'unknown source'}${result.control ? ` ${result.control}` : ''}`;
-    io.stdout(
-      `${result.alertId ?? messageId}/${result.eventKey ?? '-'}: ${result.outcome} [${what}]${where}${why}\n`,
-    );
+    const code = replayExitCode(results);
+    if (code !== 0) throw new CliExit(code);
   } finally {
     root.destroy();
   }

@@ -154,7 +154,7 @@ describe('remediation-hub CLI', () => {
       expect(JSON.parse(second.out())).toMatchObject({ alertId: doc.data.id, outcome: 'duplicate' });
     });
 
-    it('replay of an alert for an account off the allow-list prints rejected', async () => {
+    it('replay of an alert for an account off the allow-list prints rejected, and exits 3', async () => {
       useHubEnvironment();
       const file = join(dir, 'other-account.json');
       await writeFile(
@@ -169,7 +169,7 @@ describe('remediation-hub CLI', () => {
         ),
       );
       const io = captureIo();
-      expect(await main(['replay', file], io)).toBe(0);
+      expect(await main(['replay', file], io)).toBe(3);
       expect(io.out()).toContain(
         ': rejected [evident AWS:EC2-002] (account 333333333389, us-east-1, sg-0123456789abcdef0): account 333333333389 is not on the hub',
       );

@@ -74,6 +74,7 @@ describe('localUp', () => {
       DEAD_LETTER_QUEUE_URL: first.deadLetterQueue.url,
       SECURITY_HUB_WRITE_BACK: 'off',
       QUEUE_URL: first.queue.url,
+      TOPIC_ARN: first.topic.arn,
     });
 
     const hub = hubClients();

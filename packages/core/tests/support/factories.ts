@@ -66,8 +66,18 @@ export const udp = (from: number, to: number, ...cidrs: string[]): IpPermission 
 export const allTraffic = (...cidrs: string[]): IpPermission =>
   permission('-1', undefined, undefined, ...cidrs);
 
-export const REVOKE: PlanOptions = { strategy: 'revoke', exemptTagKey: 'remediation-hub:exempt' };
-export const NARROW: PlanOptions = { strategy: 'narrow', exemptTagKey: 'remediation-hub:exempt' };
+/** The time plans are made at in tests: dated exemptions are judged against it. */
+export const PLAN_TIME = new Date('2027-03-31T12:00:00.000Z');
+export const REVOKE: PlanOptions = {
+  strategy: 'revoke',
+  exemptTagKey: 'remediation-hub:exempt',
+  now: PLAN_TIME,
+};
+export const NARROW: PlanOptions = {
+  strategy: 'narrow',
+  exemptTagKey: 'remediation-hub:exempt',
+  now: PLAN_TIME,
+};
 
 /** The finding for a signature identifier. */
 export const findingFor = (identifier: string, name = identifier): Finding =>

@@ -70,7 +70,7 @@ interface Scenario {
 
 function run({ control, parameters: given, permissions: before, strategy: chosen }: Scenario) {
   const group: SecurityGroup = makeGroup(before);
-  const options: PlanOptions = { strategy: chosen, exemptTagKey: 'remediation-hub:exempt' };
+  const options: PlanOptions = { strategy: chosen, exemptTagKey: 'remediation-hub:exempt', now: new Date() };
   const finding = controlFinding(SOURCE_OF[control] ?? 'security-hub', control, given);
   const plan = planRemediation(finding, group, options);
   const after = applyPlan(group, plan);

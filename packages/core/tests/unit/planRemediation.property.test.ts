@@ -82,7 +82,7 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
 
 function run({ signature, permissions, strategy }: Scenario) {
   const group: SecurityGroup = makeGroup(permissions);
-  const options: PlanOptions = { strategy, exemptTagKey: 'remediation-hub:exempt' };
+  const options: PlanOptions = { strategy, exemptTagKey: 'remediation-hub:exempt', now: new Date() };
   const plan = planRemediation(findingFor(signature.identifier), group, options);
   const after = applyPlan(group, plan);
   return { group, options, plan, after, before: permissions, afterPermissions: after.IpPermissions ?? [] };

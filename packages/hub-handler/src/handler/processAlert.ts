@@ -269,9 +269,13 @@ async function remediateOrStop(
       alert.log.warn({ err: error, ...attempt.done() }, 'retryable error, the message will come back');
       return { outcome: 'retry', error: recorded };
     }
-    const outcome = error instanceof ResourceGoneError ? 'resource-gone' : 'failed';
-    alert.log.warn({ err: error, outcome }, 'terminal error');
-    return { outcome, error: recorded };
+    if (error instanceof ResourceGoneError) {
+      // Expected (the group was deleted since the alert): recorded, and no warning or stack trace.
+      alert.log.info({ outcome: 'resource-gone', error: recorded.message }, 'security group gone');
+      return { outcome: 'resource-gone', error: recorded };
+    }
+    alert.log.warn({ err: error, outcome: 'failed' }, 'terminal error');
+    return { outcome: 'failed', error: recorded };
   }
 }
 

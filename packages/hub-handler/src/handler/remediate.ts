@@ -23,7 +23,7 @@ import type { AlertAttempt } from './AlertAttempt.js';
 import { AUTHORIZE_RETRY_DELAYS_MS, emptyExecution, executePlan, type PlanExecution } from './executePlan.js';
 import type { AlertProcessorDeps } from './processAlert.js';
 
-type RemediationDeps = Pick<AlertProcessorDeps, 'settings' | 'credentials' | 'gateway' | 'sleep'>;
+type RemediationDeps = Pick<AlertProcessorDeps, 'settings' | 'credentials' | 'gateway' | 'sleep' | 'clock'>;
 
 /**
  * The remediation of one claimed finding: credentials, describe, what an earlier attempt left, plan, and
@@ -50,13 +50,15 @@ export async function remediate(
   progress.permissionsAfter = live;
 
   const earlier = resumeEarlierWork(attempt, before);
-  const plan = planRemediation(finding, before, planOptions(deps));
+  // One time for the plan and its check: a dated exemption is judged once per attempt.
+  const options = planOptions(deps);
+  const plan = planRemediation(finding, before, options);
   const outcome = decided(attempt, plan, earlier, dryRun);
   if (outcome !== undefined) return outcome;
 
   await attempt.checkpoint();
   const execution = await applyChanges(finding, attempt, plan, before, deps);
-  return confirmClosed(finding, attempt, { plan, before, execution, earlier }, deps);
+  return confirmClosed(finding, attempt, { plan, before, execution, earlier, options }, deps);
 }
 
 /** Records the plan's decision on the attempt; the outcome when no EC2 change follows, else `undefined`. */
@@ -169,7 +171,13 @@ async function applyChanges(
 async function confirmClosed(
   finding: Finding,
   attempt: AlertAttempt,
-  done: { plan: RemediationPlan; before: SecurityGroup; execution: PlanExecution; earlier: readonly Note[] },
+  done: {
+    plan: RemediationPlan;
+    before: SecurityGroup;
+    execution: PlanExecution;
+    earlier: readonly Note[];
+    options: PlanOptions;
+  },
   deps: RemediationDeps,
 ): Promise<Outcome> {
   const { progress } = attempt;
@@ -187,7 +195,7 @@ async function confirmClosed(
     after = applyPlan(read, ownChanges(execution));
     progress.permissionsAfter = after.IpPermissions ?? [];
   }
-  const check = planRemediation(finding, after, planOptions(deps));
+  const check = planRemediation(finding, after, done.options);
   // A plan that re-opens part of what it revokes (narrow, or authorised ports) may race another worker
   // re-opening part of a range that vanished under it.
   const vanished = plan.authorize.length > 0 ? execution.alreadyGone.filter(isPortRange).length : 0;
@@ -242,5 +250,9 @@ function ownChanges(execution: PlanExecution): Pick<RemediationPlan, 'revoke' | 
 }
 
 function planOptions(deps: RemediationDeps): PlanOptions {
-  return { strategy: deps.settings.strategy, exemptTagKey: deps.settings.exemptTagKey };
+  return {
+    strategy: deps.settings.strategy,
+    exemptTagKey: deps.settings.exemptTagKey,
+    now: deps.clock.now(),
+  };
 }

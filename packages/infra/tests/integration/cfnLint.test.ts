@@ -7,12 +7,10 @@ import { ensurePythonTool } from '@remediation-hub/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STACK_NAMES } from '../../lib/config.js';
 import { MEMBER_ROLE_TEMPLATE_FILE } from '../../lib/paths.js';
+import { CFN_LINT } from '../../scripts/cfnLint.js';
 import { templatePath } from '../support/assembly.js';
 
 const run = promisify(execFile);
-
-/** cfn-lint from PyPI, pinned, in a virtualenv under the repository's `.cache/`. */
-const CFN_LINT = { name: 'cfn-lint', requirement: 'cfn-lint==1.58.0', bin: 'cfn-lint' } as const;
 
 interface Match {
   Filename: string;
