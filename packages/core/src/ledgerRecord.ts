@@ -1,5 +1,6 @@
 import type { Decision, Outcome, RemediationMode, Strategy } from './constants.js';
 import type { Source } from './finding.js';
+import type { OutcomeEventDelivery, PENDING_EVENT } from './outcomeEventDelivery.js';
 import type { Explanation } from './reasons.js';
 import type { IpPermission } from './types.js';
 
@@ -40,6 +41,11 @@ export interface LedgerRecord {
   /** The control or signature that failed (`AWS:EC2-002`); the attribute keeps its first name for existing ledgers. */
   signature?: { identifier: string; name: string } | undefined;
   riskLevel?: string | null | undefined;
+  /**
+   * When the source first saw the exposure (`Finding.firstSeenAt`, ISO 8601), where it says: time-to-close
+   * runs from here to the completion. Absent on records written before the hub kept it.
+   */
+  sourceFirstSeenAt?: string | null | undefined;
 
   mode?: RemediationMode | undefined;
   strategy?: Strategy | undefined;
@@ -99,6 +105,17 @@ export interface LedgerRecord {
   revertedBy?: string | undefined;
   /** SQS message id of the delivery that completed this record. */
   messageId?: string | undefined;
+
+  /**
+   * Whether this completion's outcome event went out, when the hub publishes them (`OUTCOME_TOPIC_ARN`):
+   * the completion write sets `pending`, a confirmed publish `sent` (see `outcomeEventDelivery.ts`).
+   */
+  outcomeEvent?: OutcomeEventDelivery | undefined;
+  /**
+   * `pending` while `outcomeEvent` is pending, absent otherwise: the key of the sparse `byPendingEvent` index
+   * that `audit resend` queries (never a scan).
+   */
+  pendingEvent?: typeof PENDING_EVENT | undefined;
 }
 
 export function notificationEventKey(status: string): string {

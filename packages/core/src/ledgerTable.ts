@@ -26,6 +26,15 @@ export const LEDGER_TABLE = {
       partitionKey: { name: 'outcome', type: 'S' },
       sortKey: { name: 'recordedAt', type: 'S' },
     },
+    /**
+     * Sparse: only records whose outcome event has not gone out carry `pendingEvent` (`audit resend`). One
+     * partition (the value is always `pending`); an item is in it from its completion to its confirmed publish.
+     */
+    {
+      indexName: 'byPendingEvent',
+      partitionKey: { name: 'pendingEvent', type: 'S' },
+      sortKey: { name: 'recordedAt', type: 'S' },
+    },
   ],
 } as const;
 

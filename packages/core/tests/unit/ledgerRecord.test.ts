@@ -18,6 +18,7 @@ describe('ledger event keys', () => {
       'byAccount',
       'byResource',
       'byOutcome',
+      'byPendingEvent',
     ]);
     expect(LEDGER_TABLE.ttlAttribute).toBe('expiresAt');
     expect(new Set(OUTCOMES).size).toBe(OUTCOMES.length);
