@@ -65,8 +65,9 @@ export const OUTCOME_EVENT = z
       .object({
         code: z
           .string()
+          .nullable()
           .describe(
-            'revoke, narrow, compliant, exempt, not-actionable, unsupported-control, account-mismatch, account-not-allowed, malformed, already-closed (packages/core/src/reasons.ts)',
+            'revoke, narrow, compliant, exempt, not-actionable, unsupported-control, account-mismatch, account-not-allowed, malformed, already-closed (packages/core/src/reasons.ts); null for an undo, whose reason is text only',
           ),
         text: z.string().describe('The reason in English, as `audit show` prints it'),
         notes: z
@@ -210,12 +211,12 @@ export function outcomeEvent(record: LedgerRecord): OutcomeEvent {
     mode: record.mode ?? null,
     strategy: record.strategy ?? null,
     reason:
-      explanation === undefined
+      explanation === undefined && record.reason === undefined
         ? null
         : {
-            code: explanation.reason.code,
+            code: explanation?.reason.code ?? null,
             text: record.reason ?? '',
-            notes: explanation.notes.map((note) => note.code),
+            notes: explanation?.notes.map((note) => note.code) ?? [],
           },
     error:
       record.error === undefined

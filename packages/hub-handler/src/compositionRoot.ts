@@ -1,12 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2ClientConfig } from '@aws-sdk/client-ec2';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccountDirectory, Clock, HubConfig, OutcomeListener } from '@remediation-hub/core';
 import type { SQSEvent } from 'aws-lambda';
 import { DynamoDbLedger } from './adapters/DynamoDbLedger.js';
+import { DynamoDbOutcomeEventLedger } from './adapters/DynamoDbOutcomeEventLedger.js';
 import { Ec2SecurityGroupGateway } from './adapters/Ec2SecurityGroupGateway.js';
 import { EnvironmentAccountDirectory } from './adapters/EnvironmentAccountDirectory.js';
+import { SnsOutcomePublisher } from './adapters/SnsOutcomePublisher.js';
 import { StsCredentialsCache } from './adapters/StsCredentialsCache.js';
 import type { RateLimiter } from './adapters/TokenBucketLimiter.js';
 import type { AlertMessage, AlertProcessorDeps, AlertResult } from './handler/processAlert.js';
@@ -31,7 +34,7 @@ export interface CompositionRootOptions {
   sessionName?: string;
   /** Which accounts the hub acts in (default: `ALLOWED_ACCOUNTS` and `DRY_RUN_ACCOUNTS`). */
   accounts?: AccountDirectory;
-  /** Told of every completed record, after its ledger write. */
+  /** Told of every completed record, after its ledger write (after the outcome topic's publisher, if any). */
   listeners?: readonly OutcomeListener[];
 }
 
@@ -46,6 +49,10 @@ export interface CompositionRoot {
   credentials: StsCredentialsCache;
   gateway: Ec2SecurityGroupGateway;
   ledger: DynamoDbLedger;
+  /** With `OUTCOME_TOPIC_ARN`: the publisher of outcome events (the first listener) and its ledger marks. */
+  outcomes:
+    | { publisher: SnsOutcomePublisher; events: DynamoDbOutcomeEventLedger; sns: SNSClient }
+    | undefined;
   deps: AlertProcessorDeps;
   /** An SQS batch → partial batch response and per-message results. `owner` identifies this worker. */
   processBatch(event: SQSEvent, owner: string, options?: Omit<BatchOptions, 'owner'>): Promise<BatchResult>;
@@ -86,11 +93,25 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
     clientConfig: { ...retry, ...(endpoint ? { endpoint } : {}), ...options.ec2ClientConfig },
     ...(options.limiter ? { limiter: options.limiter } : {}),
   });
-  const ledger = new DynamoDbLedger({ client: documentClient, tableName: config.ledgerTable });
+  const topicArn = config.outcomeTopicArn;
+  const ledger = new DynamoDbLedger({
+    client: documentClient,
+    tableName: config.ledgerTable,
+    outcomeEvents: topicArn !== undefined,
+  });
+  // No topic, no client and no call: the hub's cost per alert is unchanged.
+  const outcomes = topicArn === undefined ? undefined : outcomePublisher(topicArn);
+  function outcomePublisher(arn: string) {
+    // At least 3 attempts, whatever AWS_MAX_ATTEMPTS says: an event is worth a retry before audit resend.
+    const sns = new SNSClient({ ...base, maxAttempts: Math.max(3, config.maxAttempts) });
+    const events = new DynamoDbOutcomeEventLedger({ client: documentClient, tableName: config.ledgerTable });
+    const publisher = new SnsOutcomePublisher({ sns, topicArn: arn, events, logger, clock });
+    return { publisher, events, sns };
+  }
   const deps: AlertProcessorDeps = {
     settings: config,
     accounts: options.accounts ?? new EnvironmentAccountDirectory(config),
-    listeners: options.listeners ?? [],
+    listeners: [...(outcomes ? [outcomes.publisher] : []), ...(options.listeners ?? [])],
     credentials,
     gateway,
     ledger,
@@ -108,6 +129,7 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
     credentials,
     gateway,
     ledger,
+    outcomes,
     deps,
     processBatch: (event, owner, options) =>
       processBatch(event, { ...deps, concurrency: config.batchConcurrency }, { ...options, owner }),
@@ -116,6 +138,7 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
       gateway.destroy();
       sts.destroy();
       dynamodb.destroy();
+      outcomes?.sns.destroy();
     },
   };
 }

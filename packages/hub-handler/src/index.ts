@@ -1,4 +1,8 @@
 export { DynamoDbLedger, type DynamoDbLedgerOptions } from './adapters/DynamoDbLedger.js';
+export {
+  DynamoDbOutcomeEventLedger,
+  type DynamoDbOutcomeEventLedgerOptions,
+} from './adapters/DynamoDbOutcomeEventLedger.js';
 export { DynamoDbRevertRecorder, type RevertRecorderOptions } from './adapters/DynamoDbRevertRecorder.js';
 export {
   type Ec2MutationResult,
@@ -7,6 +11,11 @@ export {
 } from './adapters/Ec2SecurityGroupGateway.js';
 export { EnvironmentAccountDirectory } from './adapters/EnvironmentAccountDirectory.js';
 export { awsErrorCode, mapAwsError } from './adapters/mapAwsError.js';
+export {
+  type PublishResult,
+  SnsOutcomePublisher,
+  type SnsOutcomePublisherOptions,
+} from './adapters/SnsOutcomePublisher.js';
 export { StsCredentialsCache, type StsCredentialsCacheOptions } from './adapters/StsCredentialsCache.js';
 export {
   EC2_DESCRIBE_RATE,

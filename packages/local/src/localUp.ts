@@ -66,6 +66,11 @@ export interface LocalUpOptions {
   onProgress?: (line: string) => void;
   /** The environment `MEMBER_EXTERNAL_ID` is read from (default `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Creates the outcome topic and sets `OUTCOME_TOPIC_ARN` in `env`, so the hub publishes an outcome event per
+   * completed record (default true).
+   */
+  outcomeTopic?: boolean;
 }
 
 export interface LocalUpResult {
@@ -73,6 +78,8 @@ export interface LocalUpResult {
   region: string;
   hubAccountId: string;
   topic: { name: string; arn: string };
+  /** The topic of outcome events (`OUTCOME_TOPIC_ARN`); absent with `outcomeTopic: false`. */
+  outcomeTopic: { name: string; arn: string } | undefined;
   queue: { name: string; url: string; arn: string; visibilityTimeoutSeconds: number };
   deadLetterQueue: { name: string; url: string; arn: string; maxReceiveCount: number };
   subscriptionArn: string;
@@ -89,7 +96,7 @@ const ACCOUNT_ID = /^\d{12}$/;
 /**
  * Creates a hub on the emulator: in the hub account the SNS topic, the SQS queue with its dead-letter queue
  * and redrive policy, the queue policy for the topic, the raw-delivery subscription and the ledger table;
- * in each member account (reached through `OrganizationAccountAccessRole`, as AWS Organizations provides)
+ * and the outcome topic; in each member account (reached through `OrganizationAccountAccessRole`, as AWS Organizations provides)
  * the member role with its trust policy and least-privilege inline policy. Idempotent: re-running updates
  * what is there and keeps the external id.
  */
@@ -180,6 +187,14 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
     );
     progress(`raw-delivery subscription ${subscriptionArn}`);
 
+    let outcomeTopic: LocalUpResult['outcomeTopic'];
+    if (options.outcomeTopic !== false) {
+      const name = `${prefix}remediation-hub-outcomes`;
+      const created = await sns.send(new CreateTopicCommand({ Name: name }));
+      outcomeTopic = { name, arn: required(created.TopicArn, 'CreateTopic returned no TopicArn') };
+      progress(`outcome topic ${outcomeTopic.arn}`);
+    }
+
     const tableName = options.ledgerTable ?? `${prefix}remediation-hub-ledger`;
     const table = await createLedgerTable(dynamodb, tableName);
     progress(`ledger table ${tableName}${table.created ? '' : ' (already there)'}`);
@@ -215,6 +230,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
         mode: 'remediate',
         strategy: DEFAULT_STRATEGY,
         exemptTagKey: DEFAULT_EXEMPT_TAG_KEY,
+        outcomeTopicArn: outcomeTopic?.arn,
       }),
       // Not the hub's: where `consume` polls.
       QUEUE_URL: queueUrl,
@@ -224,6 +240,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
       region,
       hubAccountId,
       topic: { name: topicName, arn: topicArn },
+      outcomeTopic,
       queue: { name: queueName, url: queueUrl, arn: mainArn, visibilityTimeoutSeconds },
       deadLetterQueue: { name: dlqName, url: dlqUrl, arn: dlqArn, maxReceiveCount },
       subscriptionArn,

@@ -50,6 +50,10 @@ describe('localUp', () => {
       },
       queue: { name: `${prefix}remediation-hub-alerts`, visibilityTimeoutSeconds: 7 },
       deadLetterQueue: { name: `${prefix}remediation-hub-alerts-dlq`, maxReceiveCount: 4 },
+      outcomeTopic: {
+        name: `${prefix}remediation-hub-outcomes`,
+        arn: `arn:aws:sns:us-east-1:${HUB_ACCOUNT_ID}:${prefix}remediation-hub-outcomes`,
+      },
       ledgerTable: { name: `${prefix}remediation-hub-ledger` },
       externalIdSource: 'generated',
     });
@@ -65,6 +69,7 @@ describe('localUp', () => {
       REMEDIATION_MODE: 'remediate',
       STRATEGY: 'revoke',
       EXEMPT_TAG_KEY: 'remediation-hub:exempt',
+      OUTCOME_TOPIC_ARN: first.outcomeTopic?.arn,
       QUEUE_URL: first.queue.url,
     });
 
@@ -99,6 +104,7 @@ describe('localUp', () => {
     expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual([
       'byAccount',
       'byOutcome',
+      'byPendingEvent',
       'byResource',
     ]);
   });

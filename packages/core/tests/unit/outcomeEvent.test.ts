@@ -186,10 +186,13 @@ describe('outcomeEvent', () => {
         revoked: [],
         authorized: [tcp(22, 22, '0.0.0.0/0')],
         revertOf: { alertId: '924998430', eventKey: 'fail' },
+        explanation: undefined,
+        reason: 're-authorized 1 rule (undo by alice)',
       }),
     );
     expect(event).toMatchObject({
       outcome: 'reverted',
+      reason: { code: null, text: 're-authorized 1 rule (undo by alice)', notes: [] },
       undo: null,
       revertOf: { alertId: '924998430', eventKey: 'fail' },
       timeToCloseSeconds: null,

@@ -382,6 +382,7 @@ function claimFields(alert: AlertContext, settings: ProcessingSettings): Partial
     resourceId: finding.groupId,
     signature: { identifier: finding.control.id, name: finding.control.name },
     riskLevel: finding.riskLevel,
+    sourceFirstSeenAt: finding.firstSeenAt,
     mode: alert.dryRun ? 'dry-run' : 'remediate',
     strategy: settings.strategy,
     messageId: alert.message.messageId,

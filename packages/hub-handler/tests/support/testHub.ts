@@ -121,7 +121,11 @@ export interface TestHubFixture {
 }
 
 /** Registers the file's hooks (beforeAll, afterEach, afterAll) and returns the hub they manage. */
-export function useTestHub(name: string, accounts: string[]): TestHubFixture {
+export function useTestHub(
+  name: string,
+  accounts: string[],
+  options: { outcomeTopic?: boolean } = {},
+): TestHubFixture {
   let up: LocalUpResult | undefined;
   let sns: SNSClient | undefined;
   let sqs: SQSClient | undefined;
@@ -131,7 +135,7 @@ export function useTestHub(name: string, accounts: string[]): TestHubFixture {
     return value;
   };
   beforeAll(async () => {
-    up = await upTestHub(name, accounts);
+    up = await upTestHub(name, accounts, options);
     sns = hubSns();
     sqs = hubSqs();
   });
