@@ -16,6 +16,8 @@ import type { AlertMessage, AlertProcessorDeps, AlertResult } from './handler/pr
 import { processMessage } from './handler/processAlert.js';
 import { type BatchOptions, type BatchResult, processBatch } from './handler/processBatch.js';
 import { createLogger, type Logger } from './logging/createLogger.js';
+import { countThrottledRetries } from './metrics/countThrottledRetries.js';
+import type { HubMetrics } from './metrics/HubMetrics.js';
 import { systemClock } from './systemClock.js';
 
 export interface CompositionRootOptions {
@@ -36,6 +38,11 @@ export interface CompositionRootOptions {
   accounts?: AccountDirectory;
   /** Told of every completed record, after its ledger write (after the outcome topic's publisher, if any). */
   listeners?: readonly OutcomeListener[];
+  /**
+   * The hub's EMF metrics (the Lambda's entry point passes them; the CLI does not): fed by the completed records,
+   * the STS cache and every client's throttled retries, and written when a batch ends.
+   */
+  metrics?: HubMetrics;
 }
 
 /** Everything the hub needs, built once per Lambda container (or CLI run). */
@@ -49,6 +56,7 @@ export interface CompositionRoot {
   credentials: StsCredentialsCache;
   gateway: Ec2SecurityGroupGateway;
   ledger: DynamoDbLedger;
+  metrics: HubMetrics | undefined;
   /** With `OUTCOME_TOPIC_ARN`: the publisher of outcome events (the first listener) and its ledger marks. */
   outcomes:
     | { publisher: SnsOutcomePublisher; events: DynamoDbOutcomeEventLedger; sns: SNSClient }
@@ -74,8 +82,12 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
 
-  const sts = new STSClient(base);
-  const dynamodb = new DynamoDBClient(base);
+  const { metrics } = options;
+  // Throttled retries counted per service, inside each client's own retry strategy.
+  const counted = (awsService: string) =>
+    metrics ? { extensions: [countThrottledRetries(() => metrics.throttledRetry(awsService))] } : {};
+  const sts = new STSClient({ ...base, ...counted('sts') });
+  const dynamodb = new DynamoDBClient({ ...base, ...counted('dynamodb') });
   const documentClient = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
@@ -87,10 +99,23 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
     partition: config.partition,
     clock,
     ...(options.sessionName ? { sessionName: options.sessionName } : {}),
+    ...(metrics ? { onAssumeRoleFailure: (accountId: string) => metrics.assumeRoleFailure(accountId) } : {}),
   });
   const gateway = new Ec2SecurityGroupGateway({
     credentials,
-    clientConfig: { ...retry, ...(endpoint ? { endpoint } : {}), ...options.ec2ClientConfig },
+    clientConfig: {
+      ...retry,
+      ...(endpoint ? { endpoint } : {}),
+      ...options.ec2ClientConfig,
+      ...(metrics
+        ? {
+            extensions: [
+              ...(options.ec2ClientConfig?.extensions ?? []),
+              countThrottledRetries(() => metrics.throttledRetry('ec2')),
+            ],
+          }
+        : {}),
+    },
     ...(options.limiter ? { limiter: options.limiter } : {}),
   });
   const topicArn = config.outcomeTopicArn;
@@ -103,7 +128,7 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
   const outcomes = topicArn === undefined ? undefined : outcomePublisher(topicArn);
   function outcomePublisher(arn: string) {
     // At least 3 attempts, whatever AWS_MAX_ATTEMPTS says: an event is worth a retry before audit resend.
-    const sns = new SNSClient({ ...base, maxAttempts: Math.max(3, config.maxAttempts) });
+    const sns = new SNSClient({ ...base, maxAttempts: Math.max(3, config.maxAttempts), ...counted('sns') });
     const events = new DynamoDbOutcomeEventLedger({ client: documentClient, tableName: config.ledgerTable });
     const publisher = new SnsOutcomePublisher({ sns, topicArn: arn, events, logger, clock });
     return { publisher, events, sns };
@@ -111,7 +136,11 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
   const deps: AlertProcessorDeps = {
     settings: config,
     accounts: options.accounts ?? new EnvironmentAccountDirectory(config),
-    listeners: [...(outcomes ? [outcomes.publisher] : []), ...(options.listeners ?? [])],
+    listeners: [
+      ...(metrics ? [metrics.listener] : []),
+      ...(outcomes ? [outcomes.publisher] : []),
+      ...(options.listeners ?? []),
+    ],
     credentials,
     gateway,
     ledger,
@@ -129,6 +158,7 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
     credentials,
     gateway,
     ledger,
+    metrics,
     outcomes,
     deps,
     processBatch: (event, owner, options) =>

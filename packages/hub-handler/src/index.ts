@@ -53,5 +53,13 @@ export {
   logLevel,
   REDACTED_PATHS,
 } from './logging/createLogger.js';
+export { countThrottledRetries } from './metrics/countThrottledRetries.js';
+export {
+  HUB_METRICS,
+  HubMetrics,
+  type HubMetricsOptions,
+  METRICS_NAMESPACE,
+  METRICS_SERVICE,
+} from './metrics/HubMetrics.js';
 export { type RequestLoggerContext, requestLogger } from './middleware/requestLogger.js';
 export { systemClock } from './systemClock.js';

@@ -57,7 +57,7 @@ export interface HubRun {
 export async function startHubRun(
   up: Pick<LocalUpResult, 'env'> | { env: Record<string, string> },
   env: Record<string, string> = {},
-  rootOptions: Pick<CompositionRootOptions, 'limiter' | 'listeners'> = {},
+  rootOptions: Pick<CompositionRootOptions, 'limiter' | 'listeners' | 'metrics'> = {},
 ): Promise<HubRun> {
   const proxy = await startRecordingProxy();
   const log = memoryLogger();
@@ -116,7 +116,7 @@ export interface TestHubFixture {
   readonly sqs: SQSClient;
   start(
     env?: Record<string, string>,
-    rootOptions?: Pick<CompositionRootOptions, 'limiter' | 'listeners'>,
+    rootOptions?: Pick<CompositionRootOptions, 'limiter' | 'listeners' | 'metrics'>,
   ): Promise<HubRun>;
 }
 
