@@ -20,6 +20,8 @@ export interface HubFunctionSettings {
   readonly strategy: string;
   readonly exemptTagKey: string;
   readonly logLevel: string;
+  /** The outcome topic's ARN (`OUTCOME_TOPIC_ARN`). */
+  readonly outcomeTopicArn?: string;
 }
 
 export interface HubFunctionProps {
@@ -117,6 +119,7 @@ export class HubFunction extends Construct {
           exemptTagKey: settings.exemptTagKey,
           logLevel: settings.logLevel,
           leaseSeconds: String(leaseSecondsFor(config)),
+          outcomeTopicArn: settings.outcomeTopicArn,
         }),
         NODE_OPTIONS: '--enable-source-maps',
       },
