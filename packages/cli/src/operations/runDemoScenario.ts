@@ -272,6 +272,8 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
             groupId,
             signature: spec.signature,
             signatureName: spec.signatureName,
+            // Evident saw each failure a while ago: time-to-close in the events and `audit stats` runs from here.
+            startedAt: new Date(Date.now() - (12 + 7 * index) * 60_000),
           });
           await sns.send(new PublishCommand({ TopicArn: hub.topic.arn, Message: JSON.stringify(doc) }));
           entries.push({ spec, alertId, accountId, region, groupId, groupName: target?.name });
