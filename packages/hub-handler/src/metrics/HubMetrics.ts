@@ -24,8 +24,11 @@ export const HUB_METRICS = {
   duplicates: 'DuplicateDeliveries',
 } as const;
 
-/** Powertools' limit of values per metric in one document. */
-const MAX_VALUES = 100;
+/**
+ * Values of one metric in one document: EMF allows 100, and Powertools publishes a document on its own (to its
+ * own console, not `write`) the moment a metric reaches 100 values, so a document holds at most 99.
+ */
+const MAX_VALUES = 99;
 
 export interface HubMetricsOptions {
   /** Writes one EMF document (one line). Default: stdout, where Lambda hands it to CloudWatch Logs. */
