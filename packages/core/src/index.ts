@@ -49,6 +49,27 @@ export { assertLeaseMargin, type LeaseHeld, leaseMarginMs } from './leaseMargin.
 export type { LedgerRecord, RecordedError, RecordState } from './ledgerRecord.js';
 export { notificationEventKey, undoEventKey } from './ledgerRecord.js';
 export { LEDGER_TABLE, type LedgerIndexName } from './ledgerTable.js';
+export {
+  OUTCOME_EVENT,
+  OUTCOME_EVENT_SCHEMA_VERSION,
+  OUTCOME_EVENT_TYPE,
+  type OutcomeEvent,
+  type OutcomeEventAttributes,
+  type OutcomeEventRule,
+  outcomeEvent,
+  outcomeEventAttributes,
+  rulesOf,
+  timeToCloseSeconds,
+  undoCommand,
+  worldOpenRules,
+} from './outcomeEvent.js';
+export {
+  type OutcomeEventDelivery,
+  owesOutcomeEvent,
+  PENDING_EVENT,
+  RESEND_AFTER_MS,
+  withPendingEvent,
+} from './outcomeEventDelivery.js';
 export { parseFindings, type ReadFinding, type UnreadableFinding } from './parseFindings.js';
 export { parseSecurityGroup } from './parseSecurityGroup.js';
 export {

@@ -1,5 +1,6 @@
 import type { Decision, Outcome, RemediationMode, Strategy } from './constants.js';
 import type { Source, SourceRef } from './finding.js';
+import type { OutcomeEventDelivery, PENDING_EVENT } from './outcomeEventDelivery.js';
 import type { Explanation } from './reasons.js';
 import type { IpPermission } from './types.js';
 
@@ -42,6 +43,11 @@ export interface LedgerRecord {
   riskLevel?: string | null | undefined;
   /** `Finding.sourceRef`: what the source's write-back needs (Security Hub's `ProductArn`). */
   sourceRef?: SourceRef | undefined;
+  /**
+   * When the source first saw the exposure (`Finding.firstSeenAt`, ISO 8601), where it says: time-to-close
+   * runs from here to the completion. Absent on records written before the hub kept it.
+   */
+  sourceFirstSeenAt?: string | null | undefined;
 
   mode?: RemediationMode | undefined;
   strategy?: Strategy | undefined;
@@ -108,6 +114,17 @@ export interface LedgerRecord {
   revertedBy?: string | undefined;
   /** SQS message id of the delivery that completed this record. */
   messageId?: string | undefined;
+
+  /**
+   * Whether this completion's outcome event went out, when the hub publishes them (`OUTCOME_TOPIC_ARN`):
+   * the completion write sets `pending`, a confirmed publish `sent` (see `outcomeEventDelivery.ts`).
+   */
+  outcomeEvent?: OutcomeEventDelivery | undefined;
+  /**
+   * `pending` while `outcomeEvent` is pending, absent otherwise: the key of the sparse `byPendingEvent` index
+   * that `audit resend` queries (never a scan).
+   */
+  pendingEvent?: typeof PENDING_EVENT | undefined;
 }
 
 export function notificationEventKey(status: string): string {

@@ -42,6 +42,15 @@ export const LEDGER_TABLE = {
       partitionKey: { name: 'state', type: 'S' },
       sortKey: { name: 'leaseExpiresAt', type: 'N' },
     },
+    /**
+     * Sparse: only records whose outcome event has not gone out carry `pendingEvent` (`audit resend`). One
+     * partition (the value is always `pending`); an item is in it from its completion to its confirmed publish.
+     */
+    {
+      indexName: 'byPendingEvent',
+      partitionKey: { name: 'pendingEvent', type: 'S' },
+      sortKey: { name: 'recordedAt', type: 'S' },
+    },
   ],
 } as const;
 

@@ -184,3 +184,24 @@ export interface OutcomeListener {
 export interface DeadLetterQueue {
   send(message: { messageId: string; body: string }, reason: RecordedError): Promise<void>;
 }
+
+/**
+ * Where the ledger says whether each completed record's outcome event went out (`LedgerRecord.outcomeEvent`):
+ * the completion write marked it pending; the publisher marks it sent, or notes a failed publish; `audit
+ * resend` lists the pending ones through the sparse `byPendingEvent` index.
+ */
+export interface OutcomeEventLedger {
+  /**
+   * Marks the event of this completion sent (and takes it out of the index). Only while the record is still
+   * that completion (its `recordedAt`): a record completed again since owes its own event. False when it was not.
+   */
+  markSent(record: LedgerRecord, sent: { at: Date; messageId: string }): Promise<boolean>;
+  /** Notes a failed publish on the record (it stays pending). */
+  markFailed(record: LedgerRecord, failure: { at: Date; error: RecordedError }): Promise<void>;
+  /** Records whose event is pending, written at or before `recordedBefore` (and at or after `since`), oldest first. */
+  listPending(query: {
+    recordedBefore: Date;
+    since?: Date | undefined;
+    limit?: number | undefined;
+  }): Promise<LedgerRecord[]>;
+}

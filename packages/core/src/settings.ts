@@ -33,6 +33,7 @@ export const HUB_SETTINGS = {
   deadLetterQueueUrl: { variable: 'DEAD_LETTER_QUEUE_URL', required: false },
   logLevel: { variable: 'LOG_LEVEL', required: false },
   securityHubWriteBack: { variable: 'SECURITY_HUB_WRITE_BACK', required: false },
+  outcomeTopicArn: { variable: 'OUTCOME_TOPIC_ARN', required: false },
 } as const satisfies Record<string, { variable: string; required: boolean; setByLambda?: boolean }>;
 
 export type HubSettingName = keyof typeof HUB_SETTINGS;
@@ -102,6 +103,11 @@ export interface HubConfig {
    * emulator without the API.
    */
   securityHubWriteBack: boolean;
+  /**
+   * `OUTCOME_TOPIC_ARN`: the SNS topic that gets one outcome event per completed record; unset, the hub
+   * publishes none (and makes no call for them).
+   */
+  outcomeTopicArn: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -111,6 +117,7 @@ const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ROLE_PATH = /^\/(?:[\x21-\x7e]+\/)?$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const TOPIC_ARN = /^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
 
 /** The partition a region belongs to (role ARNs are partition-qualified). */
 export function partitionOfRegion(region: string): string {
@@ -252,6 +259,13 @@ function read(env: Env): { config: HubConfig | undefined; problems: string[] } {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
   }
 
+  const outcomeTopicArn = value(V.outcomeTopicArn);
+  if (outcomeTopicArn !== undefined && !TOPIC_ARN.test(outcomeTopicArn)) {
+    problems.push(
+      `OUTCOME_TOPIC_ARN must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:outcomes, got ${JSON.stringify(outcomeTopicArn)}`,
+    );
+  }
+
   if (problems.length > 0 || region === undefined) return { config: undefined, problems };
   return {
     problems,
@@ -273,6 +287,7 @@ function read(env: Env): { config: HubConfig | undefined; problems: string[] } {
       maxAttempts,
       deadLetterQueueUrl,
       securityHubWriteBack,
+      outcomeTopicArn,
     },
   };
 }

@@ -1,14 +1,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccountDirectory, Clock, HubConfig, OutcomeListener } from '@remediation-hub/core';
 import type { SQSEvent } from 'aws-lambda';
 import { DynamoDbLedger } from './adapters/DynamoDbLedger.js';
+import { DynamoDbOutcomeEventLedger } from './adapters/DynamoDbOutcomeEventLedger.js';
 import { Ec2SecurityGroupGateway } from './adapters/Ec2SecurityGroupGateway.js';
 import { EnvironmentAccountDirectory } from './adapters/EnvironmentAccountDirectory.js';
 import { SecurityHubWriteBack } from './adapters/SecurityHubWriteBack.js';
+import { SnsOutcomePublisher } from './adapters/SnsOutcomePublisher.js';
 import { SqsDeadLetterQueue } from './adapters/SqsDeadLetterQueue.js';
 import { StsCredentialsCache } from './adapters/StsCredentialsCache.js';
 import type { RateLimiter } from './adapters/TokenBucketLimiter.js';
@@ -16,6 +19,8 @@ import type { AlertMessage, AlertProcessorDeps, AlertResult } from './handler/pr
 import { processMessage } from './handler/processAlert.js';
 import { type BatchOptions, type BatchResult, processBatch } from './handler/processBatch.js';
 import { createLogger, type Logger } from './logging/createLogger.js';
+import { countThrottledRetries } from './metrics/countThrottledRetries.js';
+import type { HubMetrics } from './metrics/HubMetrics.js';
 import { systemClock } from './systemClock.js';
 
 export interface CompositionRootOptions {
@@ -34,10 +39,18 @@ export interface CompositionRootOptions {
   sessionName?: string;
   /** Which accounts the hub acts in (default: `ALLOWED_ACCOUNTS` and `DRY_RUN_ACCOUNTS`). */
   accounts?: AccountDirectory;
-  /** Told of every completed record, after its ledger write. */
+  /**
+   * Told of every completed record, after its ledger write: after the metrics and the outcome topic's publisher,
+   * before the Security Hub write-back.
+   */
   listeners?: readonly OutcomeListener[];
   /** Waits between the Security Hub write-back's tries (tests pass one that does not wait). */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The hub's EMF metrics (the Lambda's entry point passes them; the CLI does not): fed by the completed records,
+   * the STS cache and every client's throttled retries, and written when a batch ends.
+   */
+  metrics?: HubMetrics;
 }
 
 /** Everything the hub needs, built once per Lambda container (or CLI run). */
@@ -51,6 +64,11 @@ export interface CompositionRoot {
   credentials: StsCredentialsCache;
   gateway: Ec2SecurityGroupGateway;
   ledger: DynamoDbLedger;
+  metrics: HubMetrics | undefined;
+  /** With `OUTCOME_TOPIC_ARN`: the publisher of outcome events and its ledger marks. */
+  outcomes:
+    | { publisher: SnsOutcomePublisher; events: DynamoDbOutcomeEventLedger; sns: SNSClient }
+    | undefined;
   deps: AlertProcessorDeps;
   /** An SQS batch → partial batch response and per-message results. `owner` identifies this worker. */
   processBatch(event: SQSEvent, owner: string, options?: Omit<BatchOptions, 'owner'>): Promise<BatchResult>;
@@ -60,11 +78,12 @@ export interface CompositionRoot {
 }
 
 export function createCompositionRoot(options: CompositionRootOptions): CompositionRoot {
-  const { config } = options;
+  const { config, metrics } = options;
   const logger = options.logger ?? createLogger();
   const clock = options.clock ?? systemClock;
-  const { sts, dynamodb, documentClient, credentials, gateway, ledger, deadLetters, securityHub } =
-    createAdapters(options, clock);
+  const adapters = createAdapters(options, logger, clock);
+  const { sts, dynamodb, documentClient, credentials, gateway, ledger, outcomes, securityHub, deadLetters } =
+    adapters;
   // The hub account's own Security Hub in the hub's region, where the rule received the finding.
   const writeBack = securityHub
     ? [
@@ -78,7 +97,12 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
   const deps: AlertProcessorDeps = {
     settings: config,
     accounts: options.accounts ?? new EnvironmentAccountDirectory(config),
-    listeners: [...(options.listeners ?? []), ...writeBack],
+    listeners: [
+      ...(metrics ? [metrics.listener] : []),
+      ...(outcomes ? [outcomes.publisher] : []),
+      ...(options.listeners ?? []),
+      ...writeBack,
+    ],
     deadLetters,
     credentials,
     gateway,
@@ -97,6 +121,8 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
     credentials,
     gateway,
     ledger,
+    metrics,
+    outcomes,
     deps,
     processBatch: (event, owner, options) =>
       processBatch(event, { ...deps, concurrency: config.batchConcurrency }, { ...options, owner }),
@@ -105,15 +131,19 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
       gateway.destroy();
       sts.destroy();
       dynamodb.destroy();
+      outcomes?.sns.destroy();
       securityHub?.destroy();
       void deadLetters?.destroy();
     },
   };
 }
 
-/** The base clients, once per container, and the adapters over them. */
-function createAdapters(options: CompositionRootOptions, clock: Clock) {
-  const { config } = options;
+/**
+ * The base clients, once per container, and the adapters over them. Clients that only some settings need (the
+ * outcome topic's, Security Hub's) are made only then: no topic, no client and no call.
+ */
+function createAdapters(options: CompositionRootOptions, logger: Logger, clock: Clock) {
+  const { config, metrics } = options;
   const endpoint = options.endpoint ?? config.endpoint;
   const retry = { retryMode: 'adaptive', maxAttempts: config.maxAttempts } as const;
   const base = {
@@ -122,9 +152,12 @@ function createAdapters(options: CompositionRootOptions, clock: Clock) {
     ...(endpoint ? { endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
   };
+  // Throttled retries counted per service, inside each client's own retry strategy.
+  const counted = (awsService: string) =>
+    metrics ? { extensions: [countThrottledRetries(() => metrics.throttledRetry(awsService))] } : {};
 
-  const sts = new STSClient(base);
-  const dynamodb = new DynamoDBClient(base);
+  const sts = new STSClient({ ...base, ...counted('sts') });
+  const dynamodb = new DynamoDBClient({ ...base, ...counted('dynamodb') });
   const documentClient = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
@@ -136,13 +169,46 @@ function createAdapters(options: CompositionRootOptions, clock: Clock) {
     partition: config.partition,
     clock,
     ...(options.sessionName ? { sessionName: options.sessionName } : {}),
+    ...(metrics ? { onAssumeRoleFailure: (accountId: string) => metrics.assumeRoleFailure(accountId) } : {}),
   });
+  const ec2Extensions = [
+    ...(options.ec2ClientConfig?.extensions ?? []),
+    ...(metrics ? [countThrottledRetries(() => metrics.throttledRetry('ec2'))] : []),
+  ];
   const gateway = new Ec2SecurityGroupGateway({
     credentials,
-    clientConfig: { ...retry, ...(endpoint ? { endpoint } : {}), ...options.ec2ClientConfig },
+    clientConfig: {
+      ...retry,
+      ...(endpoint ? { endpoint } : {}),
+      ...options.ec2ClientConfig,
+      ...(ec2Extensions.length > 0 ? { extensions: ec2Extensions } : {}),
+    },
     ...(options.limiter ? { limiter: options.limiter } : {}),
   });
-  const ledger = new DynamoDbLedger({ client: documentClient, tableName: config.ledgerTable });
+  const topicArn = config.outcomeTopicArn;
+  const ledger = new DynamoDbLedger({
+    client: documentClient,
+    tableName: config.ledgerTable,
+    outcomeEvents: topicArn !== undefined,
+  });
+  const outcomes =
+    topicArn === undefined
+      ? undefined
+      : (() => {
+          // At least 3 attempts, whatever AWS_MAX_ATTEMPTS says: an event is worth a retry before audit resend.
+          const sns = new SNSClient({
+            ...base,
+            maxAttempts: Math.max(3, config.maxAttempts),
+            ...counted('sns'),
+          });
+          const events = new DynamoDbOutcomeEventLedger({
+            client: documentClient,
+            tableName: config.ledgerTable,
+          });
+          const publisher = new SnsOutcomePublisher({ sns, topicArn, events, logger, clock });
+          return { publisher, events, sns };
+        })();
+  const securityHub = config.securityHubWriteBack ? new SecurityHubClient(base) : undefined;
   // Loaded on the first dead letter only (see SqsDeadLetterQueue).
   const deadLetters =
     config.deadLetterQueueUrl === undefined
@@ -152,8 +218,7 @@ function createAdapters(options: CompositionRootOptions, clock: Clock) {
           // The dead-letter queue lives where its URL says (the hub's own region in the stack).
           clientConfig: { ...base, region: regionOfQueueUrl(config.deadLetterQueueUrl) ?? config.region },
         });
-  const securityHub = config.securityHubWriteBack ? new SecurityHubClient(base) : undefined;
-  return { sts, dynamodb, documentClient, credentials, gateway, ledger, deadLetters, securityHub };
+  return { sts, dynamodb, documentClient, credentials, gateway, ledger, outcomes, securityHub, deadLetters };
 }
 
 /** `us-east-1` of `https://sqs.us-east-1.amazonaws.com/123456789012/name`; undefined for an emulator's URL. */

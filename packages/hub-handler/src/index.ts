@@ -1,4 +1,8 @@
 export { DynamoDbLedger, type DynamoDbLedgerOptions } from './adapters/DynamoDbLedger.js';
+export {
+  DynamoDbOutcomeEventLedger,
+  type DynamoDbOutcomeEventLedgerOptions,
+} from './adapters/DynamoDbOutcomeEventLedger.js';
 export { DynamoDbRevertRecorder, type RevertRecorderOptions } from './adapters/DynamoDbRevertRecorder.js';
 export {
   type Ec2MutationResult,
@@ -8,6 +12,11 @@ export {
 export { EnvironmentAccountDirectory } from './adapters/EnvironmentAccountDirectory.js';
 export { awsErrorCode, mapAwsError } from './adapters/mapAwsError.js';
 export { SecurityHubWriteBack, type SecurityHubWriteBackOptions } from './adapters/SecurityHubWriteBack.js';
+export {
+  type PublishResult,
+  SnsOutcomePublisher,
+  type SnsOutcomePublisherOptions,
+} from './adapters/SnsOutcomePublisher.js';
 export { StsCredentialsCache, type StsCredentialsCacheOptions } from './adapters/StsCredentialsCache.js';
 export {
   type FindingUpdate,
@@ -50,5 +59,13 @@ export {
   logLevel,
   REDACTED_PATHS,
 } from './logging/createLogger.js';
+export { countThrottledRetries } from './metrics/countThrottledRetries.js';
+export {
+  HUB_METRICS,
+  HubMetrics,
+  type HubMetricsOptions,
+  METRICS_NAMESPACE,
+  METRICS_SERVICE,
+} from './metrics/HubMetrics.js';
 export { type RequestLoggerContext, requestLogger } from './middleware/requestLogger.js';
 export { systemClock } from './systemClock.js';

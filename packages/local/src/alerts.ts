@@ -24,6 +24,8 @@ export interface AlertSpec {
   signatureName?: string;
   /** Defaults to a role in `accountId`; set it to name another account. */
   externalAccountArn?: string;
+  /** When Evident first saw the failure (`started_at`, where time-to-close starts); default the sample's. */
+  startedAt?: Date;
 }
 
 /** An Evident alert document for one security group, built from the sample alert. */
@@ -32,6 +34,7 @@ export function makeAlert(spec: AlertSpec): EvidentDocument {
   doc.data.id = spec.id;
   doc.data.attributes.status = spec.status ?? 'fail';
   doc.data.attributes.resource = spec.groupId;
+  if (spec.startedAt) doc.data.attributes.started_at = spec.startedAt.toISOString();
   for (const entry of doc.included as EvidentDocument[]) {
     if (entry.type === 'external_accounts') {
       entry.attributes.account = spec.accountId;

@@ -20,6 +20,12 @@ export { type Emulator, MOTO_REQUIREMENT, startEmulator, stopStaleEmulators } fr
 export { localLambdaContext } from './lambdaContext.js';
 export { EXTERNAL_ID_TAG, type LocalUpOptions, type LocalUpResult, localUp } from './localUp.js';
 export { MEMBER_ROLE, memberRolePolicyDocument, memberRoleTrustPolicy } from './memberRolePolicies.js';
+export {
+  type OutcomeSubscription,
+  type ReceivedOutcomeEvent,
+  receiveOutcomeEvents,
+  subscribeOutcomeQueue,
+} from './outcomeSubscription.js';
 export { type EnsureOptions, ensurePythonTool, installFailure, type PythonTool } from './pythonTool.js';
 export {
   awsQueryError,

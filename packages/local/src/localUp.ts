@@ -88,6 +88,11 @@ export interface LocalUpOptions {
   onProgress?: (line: string) => void;
   /** The environment `MEMBER_EXTERNAL_ID` is read from (default `process.env`). */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Creates the outcome topic and sets `OUTCOME_TOPIC_ARN` in `env`, so the hub publishes an outcome event per
+   * completed record (default true).
+   */
+  outcomeTopic?: boolean;
 }
 
 export interface LocalUpResult {
@@ -95,6 +100,8 @@ export interface LocalUpResult {
   region: string;
   hubAccountId: string;
   topic: { name: string; arn: string };
+  /** The topic of outcome events (`OUTCOME_TOPIC_ARN`); absent with `outcomeTopic: false`. */
+  outcomeTopic: { name: string; arn: string } | undefined;
   queue: { name: string; url: string; arn: string; visibilityTimeoutSeconds: number };
   deadLetterQueue: { name: string; url: string; arn: string; maxReceiveCount: number };
   subscriptionArn: string;
@@ -116,7 +123,7 @@ const ACCOUNT_ID = /^\d{12}$/;
 /**
  * Creates a hub on the emulator: in the hub account the SNS topic, the SQS queue with its dead-letter queue
  * and redrive policy, the EventBridge rule for Security Hub's findings with the queue as its target, the queue
- * policy for the topic and the rule, the raw-delivery subscription and the ledger table;
+ * policy for the topic and the rule, the raw-delivery subscription, the ledger table and the outcome topic;
  * in each member account (reached through `OrganizationAccountAccessRole`, as AWS Organizations provides)
  * the member role with its trust policy and least-privilege inline policy. Idempotent: re-running updates
  * what is there and keeps the external id.
@@ -245,6 +252,14 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
     );
     progress(`raw-delivery subscription ${subscriptionArn}`);
 
+    let outcomeTopic: LocalUpResult['outcomeTopic'];
+    if (options.outcomeTopic !== false) {
+      const name = `${prefix}remediation-hub-outcomes`;
+      const created = await sns.send(new CreateTopicCommand({ Name: name }));
+      outcomeTopic = { name, arn: required(created.TopicArn, 'CreateTopic returned no TopicArn') };
+      progress(`outcome topic ${outcomeTopic.arn}`);
+    }
+
     const tableName = options.ledgerTable ?? `${prefix}remediation-hub-ledger`;
     const table = await createLedgerTable(dynamodb, tableName);
     progress(`ledger table ${tableName}${table.created ? '' : ' (already there)'}`);
@@ -284,6 +299,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
         exemptTagKey: DEFAULT_EXEMPT_TAG_KEY,
         // The emulator has no BatchUpdateFindings: every write-back would fail there.
         securityHubWriteBack: 'off',
+        outcomeTopicArn: outcomeTopic?.arn,
       }),
       // Not the hub's: where `consume` polls, and where `publish` puts an alert.
       QUEUE_URL: queueUrl,
@@ -294,6 +310,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
       region,
       hubAccountId,
       topic: { name: topicName, arn: topicArn },
+      outcomeTopic,
       queue: { name: queueName, url: queueUrl, arn: mainArn, visibilityTimeoutSeconds },
       deadLetterQueue: { name: dlqName, url: dlqUrl, arn: dlqArn, maxReceiveCount },
       subscriptionArn,

@@ -39,6 +39,8 @@ export interface SecurityHubFindingSpec {
   id?: string;
   /** `UpdatedAt`, the episode (default: now). */
   updatedAt?: string;
+  /** When Security Hub first saw the failure: `FirstObservedAt` and `CreatedAt` (default: the sample's). */
+  firstSeenAt?: Date;
   /** `Compliance.SecurityControlParameters` (EC2.18's authorised ports), replacing the sample's. */
   parameters?: Array<{ Name: string; Value: string[] }>;
 }
@@ -76,6 +78,10 @@ export function makeSecurityHubFinding(spec: SecurityHubFindingSpec): Sample {
   const now = new Date().toISOString();
   finding.UpdatedAt = spec.updatedAt ?? now;
   finding.LastObservedAt = finding.UpdatedAt;
+  if (spec.firstSeenAt !== undefined) {
+    finding.FirstObservedAt = spec.firstSeenAt.toISOString();
+    finding.CreatedAt = finding.FirstObservedAt;
+  }
   finding.AwsAccountId = accountId;
   finding.Region = region;
   finding.ProductArn = `arn:${partition}:securityhub:${region}::product/aws/securityhub`;
@@ -117,6 +123,8 @@ export interface PrismaCloudAlertSpec {
   status?: 'open' | 'resolved' | 'dismissed' | 'snoozed';
   /** Epoch ms (default: now): `lastSeen`, the episode. */
   lastSeen?: number;
+  /** When Prisma Cloud first saw it: `firstSeen` (default: the sample's, or `lastSeen` if later). */
+  firstSeenAt?: Date;
 }
 
 /** A Prisma Cloud alert as its Amazon SQS integration sends it (the SQS body), about one group. */
@@ -130,7 +138,7 @@ export function makePrismaCloudAlert(spec: PrismaCloudAlertSpec): Sample {
   if (spec.policyId !== undefined) alert.policyId = spec.policyId;
   if (spec.policyName !== undefined) alert.policyName = spec.policyName;
   alert.lastSeen = spec.lastSeen ?? Date.now();
-  alert.firstSeen = Math.min(alert.firstSeen, alert.lastSeen);
+  alert.firstSeen = Math.min(spec.firstSeenAt?.getTime() ?? alert.firstSeen, alert.lastSeen);
   alert.resource.accountId = spec.accountId;
   alert.resource.regionId = spec.region;
   alert.resource.id = spec.groupId;

@@ -135,9 +135,18 @@ export function sqsEvent(bodies: string[], prefix = uniqueName('msg')): SQSEvent
 }
 
 /** A hub created by `localUp` on the emulator, for one test file. */
-export async function upTestHub(name: string, accounts: string[]): Promise<LocalUpResult> {
+/**
+ * A hub of its own on the test emulator. Without an outcome topic unless asked, so that a test counts the calls
+ * of the hub it means.
+ */
+export async function upTestHub(
+  name: string,
+  accounts: string[],
+  options: { outcomeTopic?: boolean } = {},
+): Promise<LocalUpResult> {
   const prefix = `${uniqueName(name)}-`;
   return localUp({
+    outcomeTopic: options.outcomeTopic === true,
     accounts,
     endpoint: emulatorEndpoint(),
     prefix,

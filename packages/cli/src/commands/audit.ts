@@ -11,6 +11,7 @@ import { renderRecord } from '../format/renderRecord.js';
 import { type Column, renderTable } from '../format/renderTable.js';
 import type { CliIo } from '../io.js';
 import { parseSince } from '../operations/parseSince.js';
+import { registerAuditOutcomes } from './auditOutcomes.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -50,6 +51,8 @@ export function registerAudit(program: Command, io: CliIo, context: AuditCommand
     .description(
       'What the hub did: list ledger records by account, region, resource, outcome and time, or show one',
     );
+  // `audit stats` and `audit resend` (outcome events): auditOutcomes.ts.
+  registerAuditOutcomes(audit, io, context);
 
   audit
     .command('list')

@@ -67,7 +67,10 @@ export function registerUndo(program: Command, io: CliIo, context: UndoCommandCo
             recorder: new DynamoDbRevertRecorder({
               client: root.documentClient,
               tableName: config.ledgerTable,
+              outcomeEvents: root.outcomes !== undefined,
             }),
+            // With OUTCOME_TOPIC_ARN, the undo event goes to the outcome topic like the hub's own.
+            listeners: root.outcomes ? [root.outcomes.publisher] : [],
           },
           {
             alertId,

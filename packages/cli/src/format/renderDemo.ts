@@ -1,4 +1,4 @@
-import type { DemoAlertResult, DemoResult } from '../operations/runDemoScenario.js';
+import type { DemoAlertResult, DemoResult, DemoSubscriber } from '../operations/runDemoScenario.js';
 import { type Column, renderTable } from './renderTable.js';
 
 export interface DemoReport extends DemoResult {
@@ -16,7 +16,25 @@ const ALERT_COLUMNS: Column<DemoAlertResult>[] = [
   { header: 'CONTROL', value: (a) => shortId(a.signature) },
   { header: 'STATUS', value: (a) => a.status },
   { header: 'OUTCOME', value: (a) => a.actual },
-  { header: 'CHECK', value: (a) => (a.ok ? 'ok' : `WRONG, expected ${a.expected}`) },
+  { header: 'EVENT', value: (a) => (a.event === 'none' ? '-' : a.event) },
+  {
+    header: 'CHECK',
+    value: (a) =>
+      a.ok
+        ? 'ok'
+        : a.actual !== a.expected
+          ? `WRONG, expected ${a.expected}`
+          : `WRONG event, expected ${a.actual}`,
+  },
+];
+
+const SUBSCRIBER_COLUMNS: Column<DemoSubscriber>[] = [
+  { header: '  QUEUE', value: (s) => `  ${s.name}` },
+  {
+    header: 'FILTER POLICY',
+    value: (s) => (s.filterPolicy ? JSON.stringify(s.filterPolicy) : '(none: every event)'),
+  },
+  { header: 'EVENTS', value: (s) => `${s.received} of ${s.expected}${s.ok ? '' : '  WRONG'}` },
 ];
 
 /** The demo's report for people: stages, the alerts table, each group before and after, AssumeRole count. */
@@ -46,6 +64,15 @@ export function renderDemo(report: DemoReport): string {
   );
   out.push('');
   out.push(renderTable(ALERT_COLUMNS, report.alerts));
+  out.push(
+    '(EVENT: the outcome event the topic delivered for that notification; a duplicate delivery publishes none)',
+  );
+  out.push('');
+  out.push('Outcome events received by the outcome topic subscribers (SQS, raw delivery)');
+  out.push(renderTable(SUBSCRIBER_COLUMNS, report.subscribers));
+  for (const subscriber of report.subscribers.filter((s) => s.filterPolicy !== undefined)) {
+    out.push(`  ${subscriber.name} got: ${list(subscriber.events)}`);
+  }
   out.push('');
   out.push('World-open ingress of each group, before and after the hub ran');
   for (const group of report.groups) {
@@ -88,7 +115,8 @@ export function renderDemo(report: DemoReport): string {
   }
   const alertsOk = report.alerts.filter((a) => a.ok).length;
   const groupsOk = report.groups.filter((g) => g.ok).length;
-  const summary = `${alertsOk} of ${report.alerts.length} outcomes and ${groupsOk} of ${report.groups.length} groups as expected, ${assumeRole.actual} AssumeRole calls, ${seconds(report.totalMs)}`;
+  const events = report.subscribers.reduce((sum, s) => sum + s.received, 0);
+  const summary = `${alertsOk} of ${report.alerts.length} outcomes and ${groupsOk} of ${report.groups.length} groups as expected, ${events} outcome events received, ${assumeRole.actual} AssumeRole calls, ${seconds(report.totalMs)}`;
   if (report.ok) {
     out.push(`demo ok: ${summary}`);
   } else {

@@ -1,4 +1,9 @@
-import type { IpPermission, LedgerRecord } from '@remediation-hub/core';
+import {
+  type IpPermission,
+  type LedgerRecord,
+  type OutcomeEventDelivery,
+  timeToCloseSeconds,
+} from '@remediation-hub/core';
 import { formatPermissions } from './formatPermission.js';
 
 /**
@@ -36,6 +41,12 @@ export function renderRecord(record: LedgerRecord): string {
       ? `${record.timings.durationMs} ms, ${record.attempts} attempt${record.attempts === 1 ? '' : 's'}`
       : undefined,
   );
+  const toClose = timeToCloseSeconds(record);
+  field(
+    'to close',
+    toClose === null ? undefined : `${toClose} s from ${record.sourceFirstSeenAt} (source first saw it)`,
+  );
+  field('event', outcomeEventState(record.outcomeEvent));
   if (record.duplicateDeliveries) {
     const n = record.duplicateDeliveries;
     field('duplicates', `${n} more ${n === 1 ? 'delivery' : 'deliveries'}, not processed again`);
@@ -78,4 +89,14 @@ function permissions(
   }
   lines.push(`  ${title}:`);
   for (const line of formatted) lines.push(`    ${line}`);
+}
+
+/** Whether the record's outcome event went out (with OUTCOME_TOPIC_ARN), for `audit show`. */
+function outcomeEventState(delivery: OutcomeEventDelivery | undefined): string | undefined {
+  if (delivery === undefined) return undefined;
+  if (delivery.state === 'sent')
+    return `sent ${delivery.sentAt ?? ''} (SNS message ${delivery.messageId ?? '?'})`;
+  const failures = delivery.failures ?? 0;
+  if (failures === 0) return 'pending';
+  return `pending, ${failures} failed publish${failures === 1 ? '' : 'es'} (last ${delivery.lastFailedAt ?? '?'}: ${delivery.lastError?.message ?? ''}); audit resend sends it`;
 }

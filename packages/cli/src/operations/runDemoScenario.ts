@@ -27,10 +27,13 @@ import {
   makeAlert,
   makePrismaCloudAlert,
   makeSecurityHubFinding,
+  type OutcomeSubscription,
   putEvents,
   type RecordingProxy,
+  receiveOutcomeEvents,
   securityHubEvent,
   startRecordingProxy,
+  subscribeOutcomeQueue,
 } from '@remediation-hub/local';
 import { formatPermission, formatPermissions } from '../format/formatPermission.js';
 import {
@@ -66,6 +69,8 @@ export interface DemoAlertResult {
   source: Source;
   alertId: string;
   status: string;
+  /** The notification's ledger sort key (`fail`, `FAILED#<UpdatedAt>`, `open#<lastSeen>`). */
+  eventKey: string;
   accountId: string;
   region: string;
   groupId: string;
@@ -74,6 +79,25 @@ export interface DemoAlertResult {
   expected: Outcome;
   /** What the hub answered for this delivery (`retry` or `missing` when it never completed). */
   actual: AlertResult['outcome'] | 'missing';
+  /**
+   * The outcome of the event the outcome topic's subscriber received for this notification, `none` when none
+   * came (a duplicate delivery publishes none: its notification's event is on the first delivery's line).
+   */
+  event: Outcome | 'none';
+  /** One event per completed notification, saying what the hub recorded; none for a duplicate. */
+  eventOk: boolean;
+  ok: boolean;
+}
+
+/** A subscriber of the outcome topic in the demo, and how many events it got. */
+export interface DemoSubscriber {
+  name: string;
+  /** Its SNS filter policy; none: every event. */
+  filterPolicy: Record<string, unknown> | undefined;
+  expected: number;
+  received: number;
+  /** `<alert id> <outcome>` of each event received, in the order received. */
+  events: string[];
   ok: boolean;
 }
 
@@ -100,11 +124,19 @@ export interface DemoResult {
   ok: boolean;
   runId: string;
   endpoint: string;
-  hub: { topicArn: string; queueUrl: string; ledgerTable: string; allowedAccounts: string[] };
+  hub: {
+    topicArn: string;
+    queueUrl: string;
+    ledgerTable: string;
+    allowedAccounts: string[];
+    outcomeTopicArn: string;
+  };
   /** The hub's configuration as environment variables (what `consume`, `audit` and `undo` read). */
   hubEnv: Record<string, string>;
   stages: DemoStageResult[];
   alerts: DemoAlertResult[];
+  /** The outcome topic's subscribers: every event, and only what on-call cares about. */
+  subscribers: DemoSubscriber[];
   groups: DemoGroupResult[];
   assumeRole: {
     /** One per member account with an allowed, actionable alert; none for the outsider. */
@@ -155,10 +187,11 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
     return value;
   };
 
-  // 1. The hub and the member roles.
+  // 1. The hub and the member roles; two subscribers of the outcome topic, as chat or a ticket queue would be.
+  const subscriptions: Array<{ name: string; subscription: OutcomeSubscription }> = [];
   const hub = await stage(
     'hub',
-    'creating the hub: SNS topic, SQS queue and DLQ, ledger table, member roles',
+    'creating the hub: SNS topics, SQS queue and DLQ, ledger table, member roles, outcome subscribers',
     async () => {
       const up = await localUp({
         accounts: [...accounts.members],
@@ -169,9 +202,29 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
         // A bus of the demo's own: other hubs on the same emulator keep their rules on the default bus.
         eventBusName: `${prefix}security-hub`,
       });
+      const outcomeTopicArn = up.outcomeTopic?.arn;
+      if (outcomeTopicArn === undefined) throw new Error('local up created no outcome topic');
+      const sns = new SNSClient(awsClientConfig({ endpoint, region: up.region }));
+      const sqs = new SQSClient(awsClientConfig({ endpoint, region: up.region }));
+      try {
+        for (const { suffix, filterPolicy } of DEMO_SUBSCRIBERS) {
+          const name = `${prefix}outcomes-${suffix}-${runId}`;
+          const subscription = await subscribeOutcomeQueue({
+            sns,
+            sqs,
+            topicArn: outcomeTopicArn,
+            queueName: name,
+            filterPolicy,
+          });
+          subscriptions.push({ name, subscription });
+        }
+      } finally {
+        sns.destroy();
+        sqs.destroy();
+      }
       return [
         up,
-        `SNS topic, SQS queue + DLQ, ledger ${up.ledgerTable.name}, ${up.memberRoles.length} member roles`,
+        `SNS topic, SQS queue + DLQ, ledger ${up.ledgerTable.name}, ${up.memberRoles.length} member roles, outcome topic + ${subscriptions.length} subscribers`,
       ];
     },
   );
@@ -238,10 +291,13 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
           const groupId = target?.groupId ?? (typeof spec.group === 'string' ? '' : spec.group.groupId);
           const source = spec.source ?? 'evident';
           const where = { accountId, region, groupId, groupName: target?.name };
+          // Each tool saw its failure a while ago: time-to-close in the events and `audit stats` runs from here.
+          const firstSeenAt = new Date(Date.now() - (12 + 7 * index) * 60_000);
           if (source === 'security-hub') {
             const finding = makeSecurityHubFinding({
               form: 'consolidated',
               control: spec.signature,
+              firstSeenAt,
               ...where,
             });
             await putEvents(events, [securityHubEvent([finding])], hub.securityHubRule.eventBusName);
@@ -258,6 +314,7 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
             const alert = makePrismaCloudAlert({
               alertId: `P-${number}`,
               policyId: spec.signature,
+              firstSeenAt,
               ...where,
             });
             await sqs.send(
@@ -277,6 +334,7 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
             groupId,
             signature: spec.signature,
             signatureName: spec.signatureName,
+            startedAt: firstSeenAt,
           });
           await sns.send(new PublishCommand({ TopicArn: hub.topic.arn, Message: JSON.stringify(doc) }));
           entries.push({ spec, source, alertId, eventKey: spec.status, ...where });
@@ -332,95 +390,118 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
   }
 
   // 5. Compare with the scenario.
-  return stage('verify', 'checking outcomes, security groups and AssumeRole calls', async () => {
-    const problems: string[] = [];
-    const alerts = matchResults(published, results);
-    for (const alert of alerts) {
-      if (!alert.ok) problems.push(`alert ${alert.label}: expected ${alert.expected}, got ${alert.actual}`);
-    }
-    const after = await describeWorldOpen(endpoint, [...created.values()]);
-    const groups: DemoGroupResult[] = [...created.values()].map((g) => {
-      const worldOpenAfter = after.get(g.groupId)?.world ?? [];
-      const otherAfter = after.get(g.groupId)?.other ?? [];
-      const worldOk = sameSet(worldOpenAfter, g.spec.worldOpenAfter);
-      const otherOk = sameSet(otherAfter, g.spec.otherAfter);
-      if (!worldOk) {
-        problems.push(
-          `group ${g.name}: world-open after is [${worldOpenAfter.join('; ')}], expected [${g.spec.worldOpenAfter.join('; ')}]`,
-        );
+  return stage(
+    'verify',
+    'checking outcomes, outcome events, security groups and AssumeRole calls',
+    async () => {
+      const problems: string[] = [];
+      const outcomes = matchResults(published, results);
+      for (const alert of outcomes) {
+        if (alert.actual !== alert.expected) {
+          problems.push(`alert ${alert.label}: expected ${alert.expected}, got ${alert.actual}`);
+        }
       }
-      if (!otherOk) {
-        problems.push(
-          `group ${g.name}: narrower rules after are [${otherAfter.join('; ')}], expected [${g.spec.otherAfter.join('; ')}] untouched`,
-        );
+      const { alerts, subscribers } = await checkOutcomeEvents(endpoint, hub.region, outcomes, subscriptions);
+      for (const alert of alerts) {
+        if (!alert.eventOk) {
+          problems.push(
+            `outcome event of ${alert.label}: the hub answered ${alert.actual}, the subscriber got ${alert.event === 'none' ? 'no event' : `an event saying ${alert.event}`}`,
+          );
+        }
       }
-      const ok = worldOk && otherOk;
-      const worldOpenBefore = before.get(g.groupId)?.world ?? [];
-      return {
-        key: g.spec.key,
-        accountId: g.accountId,
-        region: g.region,
-        groupId: g.groupId,
-        groupName: g.name,
-        worldOpenBefore,
-        closed: worldOpenBefore.filter((rule) => !worldOpenAfter.includes(rule)),
-        worldOpenAfter,
-        expectedWorldOpenAfter: g.spec.worldOpenAfter,
-        otherAfter,
-        expectedOtherAfter: g.spec.otherAfter,
-        note: g.spec.note,
-        ok,
-      };
-    });
+      for (const subscriber of subscribers) {
+        if (!subscriber.ok) {
+          problems.push(
+            `subscriber ${subscriber.name}: expected ${subscriber.expected} events, got ${subscriber.received}`,
+          );
+        }
+      }
+      const after = await describeWorldOpen(endpoint, [...created.values()]);
+      const groups: DemoGroupResult[] = [...created.values()].map((g) => {
+        const worldOpenAfter = after.get(g.groupId)?.world ?? [];
+        const otherAfter = after.get(g.groupId)?.other ?? [];
+        const worldOk = sameSet(worldOpenAfter, g.spec.worldOpenAfter);
+        const otherOk = sameSet(otherAfter, g.spec.otherAfter);
+        if (!worldOk) {
+          problems.push(
+            `group ${g.name}: world-open after is [${worldOpenAfter.join('; ')}], expected [${g.spec.worldOpenAfter.join('; ')}]`,
+          );
+        }
+        if (!otherOk) {
+          problems.push(
+            `group ${g.name}: narrower rules after are [${otherAfter.join('; ')}], expected [${g.spec.otherAfter.join('; ')}] untouched`,
+          );
+        }
+        const ok = worldOk && otherOk;
+        const worldOpenBefore = before.get(g.groupId)?.world ?? [];
+        return {
+          key: g.spec.key,
+          accountId: g.accountId,
+          region: g.region,
+          groupId: g.groupId,
+          groupName: g.name,
+          worldOpenBefore,
+          closed: worldOpenBefore.filter((rule) => !worldOpenAfter.includes(rule)),
+          worldOpenAfter,
+          expectedWorldOpenAfter: g.spec.worldOpenAfter,
+          otherAfter,
+          expectedOtherAfter: g.spec.otherAfter,
+          note: g.spec.note,
+          ok,
+        };
+      });
 
-    const assumeRoles = proxy.requests.filter((r) => r.action === 'AssumeRole');
-    const byAccount: Record<string, number> = {};
-    for (const request of assumeRoles) {
-      const account = /^arn:[^:]+:iam::(\d{12}):/.exec(request.params.RoleArn ?? '')?.[1] ?? 'unknown';
-      byAccount[account] = (byAccount[account] ?? 0) + 1;
-    }
-    const expectedAccounts = new Set(
-      published
-        .filter((p) => p.spec.status !== 'pass' && p.spec.expected !== 'rejected')
-        .map((p) => p.accountId),
-    );
-    const externalIdSent = assumeRoles.every((r) => r.params.ExternalId === hub.externalId);
-    const assumeRoleOk =
-      assumeRoles.length === expectedAccounts.size &&
-      [...expectedAccounts].every((a) => byAccount[a] === 1) &&
-      byAccount[accounts.outsider] === undefined &&
-      externalIdSent;
-    if (!assumeRoleOk) {
-      problems.push(
-        `AssumeRole: expected one call for each of ${[...expectedAccounts].join(', ')} with the external id, got ${JSON.stringify(byAccount)}${externalIdSent ? '' : ' (external id missing)'}`,
+      const assumeRoles = proxy.requests.filter((r) => r.action === 'AssumeRole');
+      const byAccount: Record<string, number> = {};
+      for (const request of assumeRoles) {
+        const account = /^arn:[^:]+:iam::(\d{12}):/.exec(request.params.RoleArn ?? '')?.[1] ?? 'unknown';
+        byAccount[account] = (byAccount[account] ?? 0) + 1;
+      }
+      const expectedAccounts = new Set(
+        published
+          .filter((p) => p.spec.status !== 'pass' && p.spec.expected !== 'rejected')
+          .map((p) => p.accountId),
       );
-    }
+      const externalIdSent = assumeRoles.every((r) => r.params.ExternalId === hub.externalId);
+      const assumeRoleOk =
+        assumeRoles.length === expectedAccounts.size &&
+        [...expectedAccounts].every((a) => byAccount[a] === 1) &&
+        byAccount[accounts.outsider] === undefined &&
+        externalIdSent;
+      if (!assumeRoleOk) {
+        problems.push(
+          `AssumeRole: expected one call for each of ${[...expectedAccounts].join(', ')} with the external id, got ${JSON.stringify(byAccount)}${externalIdSent ? '' : ' (external id missing)'}`,
+        );
+      }
 
-    const result: DemoResult = {
-      ok: problems.length === 0,
-      runId,
-      endpoint,
-      hub: {
-        topicArn: hub.topic.arn,
-        queueUrl: hub.queue.url,
-        ledgerTable: hub.ledgerTable.name,
-        allowedAccounts: [...accounts.members],
-      },
-      hubEnv: hub.env,
-      stages,
-      alerts,
-      groups,
-      assumeRole: {
-        expected: expectedAccounts.size,
-        actual: assumeRoles.length,
-        byAccount,
-        externalIdSent,
-        ok: assumeRoleOk,
-      },
-      problems,
-    };
-    return [result, problems.length === 0 ? 'everything as expected' : `${problems.length} problem(s)`];
-  });
+      const result: DemoResult = {
+        ok: problems.length === 0,
+        runId,
+        endpoint,
+        hub: {
+          topicArn: hub.topic.arn,
+          queueUrl: hub.queue.url,
+          ledgerTable: hub.ledgerTable.name,
+          allowedAccounts: [...accounts.members],
+          outcomeTopicArn: hub.outcomeTopic?.arn ?? '',
+        },
+        hubEnv: hub.env,
+        stages,
+        alerts,
+        subscribers,
+        groups,
+        assumeRole: {
+          expected: expectedAccounts.size,
+          actual: assumeRoles.length,
+          byAccount,
+          externalIdSent,
+          ok: assumeRoleOk,
+        },
+        problems,
+      };
+      return [result, problems.length === 0 ? 'everything as expected' : `${problems.length} problem(s)`];
+    },
+  );
 }
 
 /**
@@ -430,7 +511,7 @@ export async function runDemoScenario(options: DemoOptions): Promise<DemoResult>
 function matchResults(
   published: readonly PublishedAlert[],
   results: readonly AlertResult[],
-): DemoAlertResult[] {
+): Array<Omit<DemoAlertResult, 'event' | 'eventOk'>> {
   const queues = new Map<string, AlertResult[]>();
   for (const result of results) {
     if (result.outcome === 'retry') continue;
@@ -449,6 +530,7 @@ function matchResults(
       source: p.source,
       alertId: p.alertId,
       status: p.spec.status,
+      eventKey: p.eventKey,
       accountId: p.accountId,
       region: p.region,
       groupId: p.groupId,
@@ -459,6 +541,75 @@ function matchResults(
       ok: actual === p.spec.expected,
     };
   });
+}
+
+/** The demo's subscribers of the outcome topic: everything, and what on-call is paged for. */
+export const DEMO_SUBSCRIBERS: ReadonlyArray<{ suffix: string; filterPolicy?: Record<string, unknown> }> = [
+  { suffix: 'all' },
+  { suffix: 'on-call', filterPolicy: { outcome: ['failed', 'rejected'] } },
+];
+
+/** The outcomes that publish no event: a duplicate delivery, and a delivery that never completed. */
+const NO_EVENT = new Set<string>(['duplicate', 'retry', 'missing']);
+
+/**
+ * Receives what each subscriber got and checks it: the unfiltered one exactly one event per completed
+ * notification, saying the outcome the hub recorded; the filtered one exactly those its policy matches.
+ */
+async function checkOutcomeEvents(
+  endpoint: string,
+  region: string,
+  outcomes: ReadonlyArray<Omit<DemoAlertResult, 'event' | 'eventOk'>>,
+  subscriptions: ReadonlyArray<{ name: string; subscription: OutcomeSubscription }>,
+): Promise<{ alerts: DemoAlertResult[]; subscribers: DemoSubscriber[] }> {
+  const sqs = new SQSClient(awsClientConfig({ endpoint, region }));
+  try {
+    const completed = outcomes.filter((a) => !NO_EVENT.has(a.actual));
+    const subscribers: DemoSubscriber[] = [];
+    let everything: Array<{ event: Record<string, unknown> }> = [];
+    for (const { name, subscription } of subscriptions) {
+      const allowed = (subscription.filterPolicy?.outcome as string[] | undefined) ?? undefined;
+      const expected = completed.filter((a) => allowed === undefined || allowed.includes(a.actual)).length;
+      const received = await receiveOutcomeEvents(sqs, subscription.queueUrl, {
+        count: expected,
+        idleSeconds: 1,
+      });
+      if (subscription.filterPolicy === undefined) everything = received;
+      subscribers.push({
+        name,
+        filterPolicy: subscription.filterPolicy,
+        expected,
+        received: received.length,
+        events: received.map(({ event }) => `${event.findingId} ${event.outcome}`),
+        ok: received.length === expected,
+      });
+    }
+    const eventOf = new Map<string, Outcome[]>();
+    for (const { event } of everything) {
+      const key = `${event.findingId}|${event.eventKey}`;
+      eventOf.set(key, [...(eventOf.get(key) ?? []), event.outcome as Outcome]);
+    }
+    const alerts = outcomes.map((alert): DemoAlertResult => {
+      const key = `${alert.alertId}|${alert.eventKey}`;
+      const expectsEvent = !NO_EVENT.has(alert.actual);
+      const event = expectsEvent ? (eventOf.get(key)?.shift() ?? 'none') : 'none';
+      const eventOk = expectsEvent ? event === alert.actual : true;
+      return { ...alert, event, eventOk, ok: alert.ok && eventOk };
+    });
+    // An event left over is one too many (a second event for one notification).
+    for (const [key, extra] of eventOf) {
+      for (const outcome of extra) {
+        const subscriber = subscribers.find((s) => s.filterPolicy === undefined);
+        if (subscriber) {
+          subscriber.ok = false;
+          subscriber.events.push(`(extra) ${key.split('|')[0]} ${outcome}`);
+        }
+      }
+    }
+    return { alerts, subscribers };
+  } finally {
+    sqs.destroy();
+  }
 }
 
 async function memberEc2(endpoint: string, accountId: string, region: string): Promise<EC2Client> {

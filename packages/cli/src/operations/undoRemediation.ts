@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RevertRecorder } from '@remediation-hub/core';
+import type { OutcomeListener, RevertRecorder } from '@remediation-hub/core';
 import {
   applyPlan,
   type Clock,
@@ -34,6 +34,8 @@ export interface UndoDependencies {
   leaseSeconds?: number;
   /** Identifies this undo on its claim (default: a random id). */
   owner?: string;
+  /** Told of the undo event once it is recorded, `reverted` or `failed` (the outcome topic's publisher). */
+  listeners?: readonly OutcomeListener[] | undefined;
 }
 
 export interface UndoRequest {
@@ -252,6 +254,7 @@ export async function undoRemediation(deps: UndoDependencies, request: UndoReque
     },
   };
   await deps.recorder.complete(event);
+  await tellListeners(deps, event);
 
   return {
     dryRun: false,
@@ -326,6 +329,7 @@ async function recordFailure(
   };
   try {
     await deps.recorder.fail(original, failed);
+    await tellListeners(deps, failed);
   } catch (recordError) {
     return new UndoFailedError(
       `undo of ${label(original)} failed: ${cause}; recording that failed too (${
@@ -436,3 +440,17 @@ function requestIdsOf(result: MutationResult & { requestIds?: string[] }): strin
 }
 
 const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/**
+ * Tells the listeners of a recorded undo event. The undo stands whatever they do: a listener that fails
+ * (the publisher never throws; it leaves the event pending for `audit resend`) is not the undo's failure.
+ */
+async function tellListeners(deps: UndoDependencies, event: LedgerRecord): Promise<void> {
+  for (const listener of deps.listeners ?? []) {
+    try {
+      await listener.completed(event);
+    } catch {
+      // The listener's own log says why; the event stays pending on the record.
+    }
+  }
+}

@@ -80,6 +80,19 @@ describe('runDemoScenario', () => {
     });
   });
 
+  it('publishes one outcome event per completed notification; the on-call filter policy lets only rejected through', () => {
+    expect(result.alerts.map((a) => [a.label, a.event])).toEqual(
+      DEMO_ALERTS.map((a) => [a.label, a.expected === 'duplicate' ? 'none' : a.expected]),
+    );
+    expect(result.alerts.every((a) => a.eventOk)).toBe(true);
+    const notAllowed = result.alerts.find((a) => a.label === 'not-allowed');
+    expect(result.subscribers.map((s) => [s.filterPolicy, s.expected, s.received, s.ok])).toEqual([
+      [undefined, DEMO_ALERTS.length - 1, DEMO_ALERTS.length - 1, true],
+      [{ outcome: ['failed', 'rejected'] }, 1, 1, true],
+    ]);
+    expect(result.subscribers[1]?.events).toEqual([`${notAllowed?.alertId} rejected`]);
+  });
+
   it('assumes the member role once per member account, with the external id, and never for the outsider', () => {
     expect(result.assumeRole).toEqual({
       expected: 3,
@@ -150,7 +163,7 @@ describe('remediation-hub demo', () => {
     expect(progress[0]).toMatch(/using the emulator at/);
     expect(progress).toHaveLength(6);
     expect(out.join('')).toMatch(
-      /demo ok: 10 of 10 outcomes and 8 of 8 groups as expected, 3 AssumeRole calls/,
+      /demo ok: 10 of 10 outcomes and 8 of 8 groups as expected, 10 outcome events received, 3 AssumeRole calls/,
     );
   }, 120_000);
 });

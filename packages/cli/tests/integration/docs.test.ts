@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -62,6 +62,11 @@ const NOT_RUN: Array<{ file: string; match: RegExp; why: string }> = [
     file: 'docs/operations.md',
     match: /^pnpm remediation-hub (audit list --resource sg-953b156cbe6de373c|undo 927522700)$/,
     why: 'follows an undo made to fail by a test proxy; tests/integration/undo.test.ts runs a failed undo and its retry',
+  },
+  {
+    file: 'docs/operations.md',
+    match: /^aws sns subscribe --topic-arn "\$OUTCOME_TOPIC_ARN" /,
+    why: "a subscription to the outcome topic on AWS; the demo subscribes its two queues to the emulator's topic the same way (packages/local/src/outcomeSubscription.ts), with a filter policy",
   },
   {
     file: 'docs/operations.md',
@@ -151,6 +156,15 @@ describe('the commands shown in the docs', () => {
       });
       for (const entry of bad.included) if (entry.type === 'regions') entry.attributes.code = 'mars_north_1';
       await writeFile(join(dir, 'bad-region.json'), JSON.stringify(bad));
+      // The malformed Security Hub and Prisma Cloud samples the page refuses.
+      const sample = async (path: string) =>
+        JSON.parse(await readFile(join(repoRoot(), 'packages/local/samples', path), 'utf8'));
+      const sh = await sample('securityhub/ec2.19-fsbp.json');
+      sh.detail.findings[0].AwsAccountId = '12345';
+      await writeFile(join(dir, 'bad-sh.json'), JSON.stringify(sh));
+      const prisma = await sample('prisma/ssh-open.json');
+      delete prisma.resourceId;
+      await writeFile(join(dir, 'bad-prisma.json'), JSON.stringify(prisma));
     });
     afterAll(async () => {
       await rm(dir, { recursive: true, force: true });
@@ -161,14 +175,15 @@ describe('the commands shown in the docs', () => {
       '%s prints what the page shows',
       async (_where, c) => {
         const command = c.command.replaceAll('/tmp/', `${dir}/`);
-        const parsed = cliArgs(command);
+        const parsed = cliArgs(command.replaceAll(' packages/', ` ${repoRoot()}/packages/`));
         const actual =
           parsed === undefined
             ? await shell(command)
             : await runCli(parsed.args, { ...parsed.env, AWS_REGION: undefined, LEDGER_TABLE: undefined });
-        expect(normalize(actual.replaceAll(`${dir}/`, '/tmp/'), new Map())).toBe(
-          normalize(c.output.join('\n'), new Map()),
-        );
+        const shown = actual
+          .replaceAll(`${dir}/`, '/tmp/')
+          .replaceAll(`${repoRoot()}/packages/`, 'packages/');
+        expect(normalize(shown, new Map())).toBe(normalize(c.output.join('\n'), new Map()));
       },
     );
   });
@@ -211,6 +226,7 @@ describe('the commands shown in the docs', () => {
       };
     }, 120_000);
     afterAll(async () => {
+      vi.useRealTimers();
       await emulator?.stop();
       await rm(dir, { recursive: true, force: true });
     });
@@ -234,6 +250,14 @@ describe('the commands shown in the docs', () => {
         const got = sortTableRows(normalize(actual, doc.actualIds));
         const difference = compareShortened(want, got);
         if (difference !== undefined) problems.push(`${c.file}:${c.line} $ ${c.command}\n${difference}`);
+      }
+      if (process.env.DOCS_ACTUAL_FILE) {
+        // Each id of the page and this run's, to carry the run's ids into the page's prose and commands.
+        const pairs = [...doc.docIds].flatMap(([pageId, placeholder]) => {
+          const actualId = [...doc.actualIds].find(([, p]) => p === placeholder)?.[0];
+          return actualId === undefined ? [] : [[pageId, actualId]];
+        });
+        await writeFile(`${process.env.DOCS_ACTUAL_FILE}.ids.json`, JSON.stringify(pairs));
       }
       expect(problems.join('\n\n----\n\n')).toBe('');
     }, 240_000);
@@ -276,12 +300,14 @@ function demoIds(
   return { doc: tableIds(docText), actual: tableIds(actualText) };
 }
 
-/** From the demo's table (CASE ALERT ACCOUNT REGION GROUP ...): each alert and group by its row. */
+/** From the demo's table (CASE SOURCE ALERT ACCOUNT REGION GROUP ...): each alert and group by its row. */
 function tableIds(text: string): Map<string, string> {
   const ids = new Map<string, string>();
-  const rows = text.split('\n').filter((line) => /^\S+\s+\d{9,10}\s+\d{12}\s/.test(line));
+  const rows = text
+    .split('\n')
+    .filter((line) => /^\S+\s+(evident|security-hub|prisma-cloud)\s+\S+\s+\d{12}\s/.test(line));
   rows.forEach((row, index) => {
-    const [, alertId, , , groupId] = row.split(/\s+/);
+    const [, , alertId, , , groupId] = row.split(/\s+/);
     if (alertId !== undefined && !ids.has(alertId)) ids.set(alertId, `<alert+${index}>`);
     if (groupId !== undefined && /^sg-/.test(groupId) && !ids.has(groupId))
       ids.set(groupId, `<group+${index}>`);
@@ -297,10 +323,17 @@ function sessionIds(session: DocCommand[], demo: DemoResult) {
   const docIds = new Map<string, string>();
   const actualIds = new Map<string, string>();
   const first = session[0]?.output.join('\n') ?? '';
-  const docAlerts = [...first.matchAll(/^\S+ \S+\s+(\d{9,10})\s+\w+\s+\d{12}\s+\S+\s+(sg-[0-9a-f]{17})/gm)];
-  const docBase = Math.min(...docAlerts.map((m) => Number(m[1])));
-  for (const [, alertId = '', groupId = ''] of docAlerts) {
-    const index = Number(alertId) - docBase;
+  // RECORDED ALERT EVENT SOURCE ACCOUNT REGION GROUP: Evident's and Prisma Cloud's ids are the demo's numbers
+  // (`P-` before Prisma's), Security Hub's its finding ARN, whose demo alert is the one from that source.
+  const docAlerts = [
+    ...first.matchAll(/^\S+ \S+\s+(\S+)\s+\S+\s+(\S+)\s+\d{12}\s+\S+\s+(sg-[0-9a-f]{17})/gm),
+  ];
+  const numbered = docAlerts.filter((m) => /^(P-)?\d{9,10}$/.test(m[1] ?? ''));
+  const docBase = Math.min(...numbered.map((m) => Number(m[1]?.replace('P-', ''))));
+  for (const [, alertId = '', source, groupId = ''] of docAlerts) {
+    const index = /^(P-)?\d{9,10}$/.test(alertId)
+      ? Number(alertId.replace('P-', '')) - docBase
+      : demo.alerts.findIndex((alert) => alert.source === source);
     docIds.set(alertId, `<alert+${index}>`);
     if (!docIds.has(groupId)) docIds.set(groupId, `<group+${index}>`);
   }
@@ -338,8 +371,27 @@ function sessionIds(session: DocCommand[], demo: DemoResult) {
   };
 }
 
+/** An alert file of the page, about a new group with SSH open to the world. */
+async function sshAlert(dir: string, endpoint: string, id: string, accountId: string, region: string) {
+  const groupId = await group(endpoint, accountId, region, [
+    { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+  ]);
+  const startedAt = new Date(Date.now() - 20 * 60_000);
+  const doc = makeAlert({ id, accountId, region, groupId, signature: 'AWS:EC2-002', startedAt });
+  await writeFile(join(dir, `alert-${id}.json`), JSON.stringify(doc));
+}
+
 /** What a command of the page needs made first: the groups and alert files the page says it used. */
 const FIXTURES: Record<string, (dir: string, endpoint: string) => Promise<void>> = {
+  'pnpm remediation-hub replay /tmp/alert-1016755700.json': (dir, endpoint) =>
+    sshAlert(dir, endpoint, '1016755700', '111111111111', 'us-east-1'),
+  'OUTCOME_TOPIC_ARN=arn:aws:sns:us-east-1:123456789012:no-such-topic pnpm remediation-hub replay /tmp/alert-1016755701.json':
+    (dir, endpoint) => sshAlert(dir, endpoint, '1016755701', '222222222222', 'eu-west-1'),
+  // The operator looks a minute later: `audit resend` leaves younger records to the hub.
+  'pnpm remediation-hub audit resend --dry-run': async () => {
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(Date.now() + 61_000);
+  },
   'env STRATEGY=narrow pnpm remediation-hub replay /tmp/alert-1016755600.json': async (dir, endpoint) => {
     const groupId = await group(endpoint, '111111111111', 'us-east-1', [
       {

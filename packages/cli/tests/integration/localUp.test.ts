@@ -55,6 +55,10 @@ describe('localUp', () => {
       },
       queue: { name: `${prefix}remediation-hub-alerts`, visibilityTimeoutSeconds: 7 },
       deadLetterQueue: { name: `${prefix}remediation-hub-alerts-dlq`, maxReceiveCount: 4 },
+      outcomeTopic: {
+        name: `${prefix}remediation-hub-outcomes`,
+        arn: `arn:aws:sns:us-east-1:${HUB_ACCOUNT_ID}:${prefix}remediation-hub-outcomes`,
+      },
       ledgerTable: { name: `${prefix}remediation-hub-ledger` },
       externalIdSource: 'generated',
     });
@@ -73,6 +77,7 @@ describe('localUp', () => {
       LEASE_SECONDS: '120',
       DEAD_LETTER_QUEUE_URL: first.deadLetterQueue.url,
       SECURITY_HUB_WRITE_BACK: 'off',
+      OUTCOME_TOPIC_ARN: first.outcomeTopic?.arn,
       QUEUE_URL: first.queue.url,
       TOPIC_ARN: first.topic.arn,
     });

@@ -20,6 +20,7 @@ describe('ledger event keys', () => {
       'byOutcome',
       'bySource',
       'byLease',
+      'byPendingEvent',
     ]);
     // Every index an audit query answers is sorted by the time of the last write, so --since is a key condition
     // on any of them; byLease (stuck claims) is sorted by when the lease expires.

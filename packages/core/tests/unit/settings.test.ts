@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       maxAttempts: 5,
       endpoint: undefined,
       securityHubWriteBack: true,
+      outcomeTopicArn: undefined,
     });
     expect([...config.allowedAccounts]).toEqual(['111111111111', '222222222222']);
     expect(config.dryRunAccounts.size).toBe(0);
@@ -44,8 +45,10 @@ describe('loadConfig', () => {
       LEASE_SECONDS: '30',
       BATCH_CONCURRENCY: '4',
       AWS_MAX_ATTEMPTS: '2',
+      OUTCOME_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:remediation-hub-outcomes',
     });
     expect(config).toMatchObject({
+      outcomeTopicArn: 'arn:aws:sns:eu-west-1:123456789012:remediation-hub-outcomes',
       memberRolePath: '/remediation-hub/',
       mode: 'dry-run',
       strategy: 'narrow',
@@ -88,6 +91,14 @@ describe('loadConfig', () => {
     ]);
     expect(() => loadConfig(env)).toThrow(ConfigurationError);
     expect(() => loadConfig(env)).toThrow(/LEDGER_TABLE is required.*; MEMBER_ROLE_PATH must be/);
+  });
+
+  it('refuses an OUTCOME_TOPIC_ARN that is not an SNS topic ARN', () => {
+    expect(
+      configurationProblems({ ...valid, OUTCOME_TOPIC_ARN: 'arn:aws:sqs:eu-west-1:123456789012:q' }),
+    ).toEqual([
+      'OUTCOME_TOPIC_ARN must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:outcomes, got "arn:aws:sqs:eu-west-1:123456789012:q"',
+    ]);
   });
 
   it('treats empty variables as unset', () => {

@@ -21,6 +21,7 @@ import {
   type LedgerIndexName,
   type LedgerQuery,
   type LedgerRecord,
+  withPendingEvent,
 } from '@remediation-hub/core';
 import { awsErrorCode, mapAwsError } from './mapAwsError.js';
 import { withoutUndefined } from './withoutUndefined.js';
@@ -30,13 +31,18 @@ export interface DynamoDbLedgerOptions {
   tableName: string;
   /** Items expire (DynamoDB TTL on `expiresAt`) this many days after their last write. */
   retentionDays?: number;
+  /**
+   * The hub publishes outcome events: each completion is written with its event pending (core's
+   * `withPendingEvent`), in the same write, so that no event is lost if the publish never happens.
+   */
+  outcomeEvents?: boolean;
 }
 
 /**
  * Optimistic concurrency: every write stores a fresh token, and a claim that takes over an existing item
  * is conditioned on the token it read. Internal; never part of a returned record.
  */
-const WRITE_TOKEN = 'writeToken';
+export const WRITE_TOKEN = 'writeToken';
 const CONDITION_FAILED = 'ConditionalCheckFailedException';
 const CLAIM_ROUNDS = 4;
 
@@ -62,11 +68,13 @@ export class DynamoDbLedger implements Ledger {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #retentionSeconds: number;
+  readonly #completion: (record: LedgerRecord) => LedgerRecord;
 
   constructor(options: DynamoDbLedgerOptions) {
     this.#client = options.client;
     this.#table = options.tableName;
     this.#retentionSeconds = (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400;
+    this.#completion = options.outcomeEvents ? withPendingEvent : (record) => record;
   }
 
   get tableName(): string {
@@ -115,7 +123,8 @@ export class DynamoDbLedger implements Ledger {
    * another owner has taken the item over.
    */
   async complete(record: LedgerRecord): Promise<void> {
-    const item = record.state === 'completed' ? { ...record, leaseExpiresAt: undefined } : record;
+    const item =
+      record.state === 'completed' ? this.#completion({ ...record, leaseExpiresAt: undefined }) : record;
     const written = await this.#putIf(item, '#state = :inProgress AND leaseOwner = :owner', {
       ':inProgress': 'in-progress',
       ':owner': record.leaseOwner ?? '',
@@ -134,7 +143,10 @@ export class DynamoDbLedger implements Ledger {
    */
   async recordTerminal(record: LedgerRecord): Promise<boolean> {
     const written = await this.#putIf(
-      { ...record, expiresAt: record.expiresAt || this.#expiresAt(new Date(record.recordedAt)) },
+      this.#completion({
+        ...record,
+        expiresAt: record.expiresAt || this.#expiresAt(new Date(record.recordedAt)),
+      }),
       `attribute_not_exists(${PK})`,
       {},
     );

@@ -7,6 +7,7 @@ import {
   OperationRefusedError,
   type RecordedError,
   type RevertRecorder,
+  withPendingEvent,
 } from '@remediation-hub/core';
 import { awsErrorCode, mapAwsError } from './mapAwsError.js';
 import { withoutUndefined } from './withoutUndefined.js';
@@ -14,6 +15,8 @@ import { withoutUndefined } from './withoutUndefined.js';
 export interface RevertRecorderOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
+  /** The hub publishes outcome events: the undo's completion is written with its event pending. */
+  outcomeEvents?: boolean;
 }
 
 const PK = LEDGER_TABLE.partitionKey.name;
@@ -50,8 +53,12 @@ const context = (record: LedgerRecord) => ({
   accountId: record.accountId,
   groupId: record.resourceId,
 });
-const itemOf = (event: LedgerRecord) => ({
-  ...withoutUndefined(event.state === 'completed' ? { ...event, leaseExpiresAt: undefined } : event),
+const itemOf = (event: LedgerRecord, outcomeEvents = false) => ({
+  ...withoutUndefined(
+    event.state === 'completed'
+      ? (outcomeEvents ? withPendingEvent : (r: LedgerRecord) => r)({ ...event, leaseExpiresAt: undefined })
+      : event,
+  ),
   [WRITE_TOKEN]: randomUUID(),
 });
 const takenOver = (event: LedgerRecord) =>
@@ -68,10 +75,12 @@ type TransactItem = NonNullable<
 export class DynamoDbRevertRecorder implements RevertRecorder {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
+  readonly #outcomeEvents: boolean;
 
   constructor(options: RevertRecorderOptions) {
     this.#client = options.client;
     this.#table = options.tableName;
+    this.#outcomeEvents = options.outcomeEvents === true;
   }
 
   async claim(original: LedgerRecord, event: LedgerRecord, abandoned?: LedgerRecord): Promise<void> {
@@ -209,7 +218,7 @@ export class DynamoDbRevertRecorder implements RevertRecorder {
   #putIfStillOurs(event: LedgerRecord) {
     return {
       TableName: this.#table,
-      Item: itemOf(event),
+      Item: itemOf(event, this.#outcomeEvents),
       ConditionExpression: STILL_OURS,
       ExpressionAttributeNames: STILL_OURS_NAMES,
       ExpressionAttributeValues: { ':inProgress': 'in-progress', ':owner': event.leaseOwner ?? '' },

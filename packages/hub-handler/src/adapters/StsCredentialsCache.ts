@@ -25,6 +25,8 @@ export interface StsCredentialsCacheOptions {
   /** Credentials are renewed this many seconds before they expire. */
   refreshBeforeExpirySeconds?: number;
   durationSeconds?: number;
+  /** Told of each AssumeRole that failed (the `AssumeRoleFailure` metric), once per STS call, not per waiter. */
+  onAssumeRoleFailure?: (accountId: string, error: unknown) => void;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -44,6 +46,7 @@ export class StsCredentialsCache implements CredentialsProvider {
   readonly #clock: Clock;
   readonly #refreshBeforeMs: number;
   readonly #durationSeconds: number;
+  readonly #onAssumeRoleFailure: ((accountId: string, error: unknown) => void) | undefined;
   readonly #cached = new Map<string, AccountCredentials>();
   readonly #inFlight = new Map<string, Promise<AccountCredentials>>();
 
@@ -57,6 +60,7 @@ export class StsCredentialsCache implements CredentialsProvider {
     this.#clock = options.clock ?? systemClock;
     this.#refreshBeforeMs = (options.refreshBeforeExpirySeconds ?? 300) * 1000;
     this.#durationSeconds = options.durationSeconds ?? 900;
+    this.#onAssumeRoleFailure = options.onAssumeRoleFailure;
     if (!this.#rolePath.startsWith('/') || !this.#rolePath.endsWith('/')) {
       throw new TypeError(`rolePath must start and end with "/", got ${JSON.stringify(this.#rolePath)}`);
     }
@@ -84,6 +88,7 @@ export class StsCredentialsCache implements CredentialsProvider {
       },
       (error: unknown) => {
         this.#cached.delete(accountId);
+        this.#onAssumeRoleFailure?.(accountId, error);
         throw error;
       },
     );

@@ -74,6 +74,7 @@ export function createLambdaHandler(root: CompositionRoot, options: LambdaHandle
       const progress = new BatchProgress(event.Records ?? []);
       const batch: RunningBatch = { progress, log };
       running = batch;
+      const started = performance.now();
       try {
         const result = await root.processBatch(event, context.awsRequestId, {
           logger: log,
@@ -94,6 +95,8 @@ export function createLambdaHandler(root: CompositionRoot, options: LambdaHandle
           options.onBatch?.(result);
           log.info(summary, 'batch processed');
         }
+        // EMF lines of this batch (and of records finished in the background since the last one): no AWS call.
+        root.metrics?.flush({ result, durationMs: Math.round(performance.now() - started) });
         return { batchItemFailures: result.batchItemFailures };
       } finally {
         if (running === batch) running = undefined;

@@ -476,6 +476,7 @@ function claimFields(alert: AlertContext, settings: ProcessingSettings): Partial
     signature: { identifier: finding.control.id, name: finding.control.name },
     riskLevel: finding.riskLevel,
     sourceRef: finding.sourceRef,
+    sourceFirstSeenAt: finding.firstSeenAt,
     mode: alert.dryRun ? 'dry-run' : 'remediate',
     strategy: settings.strategy,
     messageId: alert.message.messageId,

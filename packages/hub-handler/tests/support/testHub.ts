@@ -57,7 +57,7 @@ export interface HubRun {
 export async function startHubRun(
   up: Pick<LocalUpResult, 'env'> | { env: Record<string, string> },
   env: Record<string, string> = {},
-  rootOptions: Pick<CompositionRootOptions, 'limiter' | 'listeners' | 'sleep'> = {},
+  rootOptions: Pick<CompositionRootOptions, 'limiter' | 'listeners' | 'sleep' | 'metrics'> = {},
 ): Promise<HubRun> {
   const proxy = await startRecordingProxy();
   const log = memoryLogger();
@@ -116,12 +116,16 @@ export interface TestHubFixture {
   readonly sqs: SQSClient;
   start(
     env?: Record<string, string>,
-    rootOptions?: Pick<CompositionRootOptions, 'limiter' | 'listeners' | 'sleep'>,
+    rootOptions?: Pick<CompositionRootOptions, 'limiter' | 'listeners' | 'sleep' | 'metrics'>,
   ): Promise<HubRun>;
 }
 
 /** Registers the file's hooks (beforeAll, afterEach, afterAll) and returns the hub they manage. */
-export function useTestHub(name: string, accounts: string[]): TestHubFixture {
+export function useTestHub(
+  name: string,
+  accounts: string[],
+  options: { outcomeTopic?: boolean } = {},
+): TestHubFixture {
   let up: LocalUpResult | undefined;
   let sns: SNSClient | undefined;
   let sqs: SQSClient | undefined;
@@ -131,7 +135,7 @@ export function useTestHub(name: string, accounts: string[]): TestHubFixture {
     return value;
   };
   beforeAll(async () => {
-    up = await upTestHub(name, accounts);
+    up = await upTestHub(name, accounts, options);
     sns = hubSns();
     sqs = hubSqs();
   });

@@ -22,6 +22,8 @@ export interface HubFunctionSettings {
   readonly logLevel: string;
   /** `on` or `off`: whether the hub writes outcomes back to Security Hub. */
   readonly securityHubWriteBack: string;
+  /** The outcome topic's ARN (`OUTCOME_TOPIC_ARN`). */
+  readonly outcomeTopicArn?: string;
 }
 
 export interface HubFunctionProps {
@@ -130,6 +132,7 @@ export class HubFunction extends Construct {
           securityHubWriteBack: settings.securityHubWriteBack,
           leaseSeconds: String(leaseSecondsFor(config)),
           deadLetterQueueUrl: props.deadLetterQueue.queueUrl,
+          outcomeTopicArn: settings.outcomeTopicArn,
         }),
         NODE_OPTIONS: '--enable-source-maps',
       },

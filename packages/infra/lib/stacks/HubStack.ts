@@ -10,8 +10,11 @@ import type { Construct } from 'constructs';
 import { queueVisibilityTimeoutSeconds, type RemediationHubConfig } from '../config.js';
 import { EvidentIngress } from '../constructs/EvidentIngress.js';
 import { HubAlarms } from '../constructs/HubAlarms.js';
+import { HubDashboard } from '../constructs/HubDashboard.js';
 import { HubFunction } from '../constructs/HubFunction.js';
 import { LedgerTable } from '../constructs/LedgerTable.js';
+import { OutcomeAlarms } from '../constructs/OutcomeAlarms.js';
+import { OutcomeEvents } from '../constructs/OutcomeEvents.js';
 import { SourceIngress } from '../constructs/SourceIngress.js';
 
 /** Evident's AWS account: the principal its SNS integration publishes from. */
@@ -36,6 +39,9 @@ export class HubStack extends Stack {
   readonly ledger: LedgerTable;
   readonly alarms: HubAlarms;
   readonly sources: SourceIngress;
+  readonly outcomes: OutcomeEvents;
+  readonly outcomeAlarms: OutcomeAlarms;
+  readonly dashboard: HubDashboard;
 
   constructor(scope: Construct, id: string, props: HubStackProps) {
     super(scope, id, {
@@ -123,6 +129,19 @@ export class HubStack extends Stack {
       description:
         'on: set remediated Security Hub findings RESOLVED (failed ones NOTIFIED) with a note; needs this account to be the Security Hub administrator',
     });
+    const rejectedAlarmThreshold = new CfnParameter(this, 'RejectedAlarmThreshold', {
+      type: 'Number',
+      default: 20,
+      minValue: 1,
+      description: 'Rejected alerts in 5 minutes that raise the RejectedSpike alarm',
+    });
+    const timeToCloseP95Seconds = new CfnParameter(this, 'TimeToCloseP95Seconds', {
+      type: 'Number',
+      default: 3600,
+      minValue: 1,
+      description:
+        'The TimeToCloseP95 alarm fires when the p95 of time-to-close (source first seen to revoke) over an hour exceeds this',
+    });
     this.templateOptions.metadata = {
       'AWS::CloudFormation::Interface': {
         ParameterGroups: [
@@ -149,7 +168,12 @@ export class HubStack extends Stack {
           },
           {
             Label: { default: 'Operations' },
-            Parameters: [maxReceiveCount.logicalId, logLevel.logicalId],
+            Parameters: [
+              maxReceiveCount.logicalId,
+              logLevel.logicalId,
+              rejectedAlarmThreshold.logicalId,
+              timeToCloseP95Seconds.logicalId,
+            ],
           },
         ],
       },
@@ -162,6 +186,7 @@ export class HubStack extends Stack {
       visibilityTimeout: Duration.seconds(queueVisibilityTimeoutSeconds(config)),
     });
     this.ledger = new LedgerTable(this, 'Ledger');
+    this.outcomes = new OutcomeEvents(this, 'Outcomes');
     this.hub = new HubFunction(this, 'Hub', {
       config,
       queue: this.ingress.queue,
@@ -177,8 +202,10 @@ export class HubStack extends Stack {
         exemptTagKey: exemptTagKey.valueAsString,
         logLevel: logLevel.valueAsString,
         securityHubWriteBack: securityHubWriteBack.valueAsString,
+        outcomeTopicArn: this.outcomes.topic.topicArn,
       },
     });
+    this.outcomes.allowPublish(this.hub.role);
     this.sources = new SourceIngress(this, 'Sources', {
       queue: this.ingress.queue,
       hubRole: this.hub.role,
@@ -191,6 +218,16 @@ export class HubStack extends Stack {
       function: this.hub.function,
       oldestMessageAlarmSeconds: config.oldestMessageAlarmSeconds,
     });
+    this.outcomeAlarms = new OutcomeAlarms(this, 'OutcomeAlarms', {
+      topic: this.alarms.topic,
+      rejectedThreshold: rejectedAlarmThreshold.valueAsNumber,
+      timeToCloseP95Seconds: timeToCloseP95Seconds.valueAsNumber,
+    });
+    this.dashboard = new HubDashboard(this, 'Dashboard', {
+      queue: this.ingress.queue,
+      deadLetterQueue: this.ingress.deadLetterQueue,
+      function: this.hub.function,
+    });
 
     new CfnOutput(this, 'TopicArn', {
       value: this.ingress.topic.topicArn,
@@ -202,8 +239,15 @@ export class HubStack extends Stack {
     });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.alarms.topic.topicArn,
-      description: 'Subscribe the operators here: dead letters, a stuck queue, function errors',
+      description:
+        'Subscribe the operators here: dead letters, a stuck queue, function errors, failed and rejected outcomes, AssumeRole failures, time-to-close',
     });
+    new CfnOutput(this, 'OutcomeTopicArn', {
+      value: this.outcomes.topic.topicArn,
+      description:
+        'One event per completed alert and undo: subscribe e-mail, chat and ticketing with filter policies',
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
     new CfnOutput(this, 'QueueUrl', {
       value: this.ingress.queue.queueUrl,
       description: "Prisma Cloud's Amazon SQS integration: the queue URL",

@@ -1,10 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HUB_SETTINGS, HUB_VARIABLES, LEDGER_TABLE, securityHubEventPattern } from '@remediation-hub/core';
+import { HUB_METRICS, METRICS_NAMESPACE, METRICS_SERVICE } from '@remediation-hub/hub-handler';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, memberRoleArnPattern, STACK_NAMES } from '../../lib/config.js';
 import { LEDGER_ACTIONS } from '../../lib/constructs/HubFunction.js';
+import { HUB_METRICS_NAMESPACE, HUB_METRICS_SERVICE } from '../../lib/constructs/hubMetrics.js';
 import { EVIDENT_ACCOUNT_ID } from '../../lib/stacks/HubStack.js';
 import {
   assemblyDir,
@@ -21,6 +23,9 @@ const publisherRole = onlyResource(json, 'AWS::IAM::Role', (p) => p.RoleName ===
 const hubRole = onlyResource(json, 'AWS::IAM::Role', (p) => p.RoleName === DEFAULT_CONFIG.hubRoleName);
 const evidentTopic = onlyResource(json, 'AWS::SNS::Topic', (p) => String(p.DisplayName).includes('Evident'));
 const alarmTopic = onlyResource(json, 'AWS::SNS::Topic', (p) => String(p.DisplayName).includes('alarms'));
+const outcomeTopic = onlyResource(json, 'AWS::SNS::Topic', (p) => String(p.DisplayName).includes('outcome'));
+const keyOf = (description: string) =>
+  onlyResource(json, 'AWS::KMS::Key', (p) => p.Description === `remediation-hub ${description}`);
 const queue = onlyResource(json, 'AWS::SQS::Queue', (p) => p.RedrivePolicy !== undefined);
 const deadLetterQueue = onlyResource(json, 'AWS::SQS::Queue', (p) => p.RedrivePolicy === undefined);
 const hubFunction = onlyResource(json, 'AWS::Lambda::Function');
@@ -241,6 +246,7 @@ describe('HubStack: the hub function', () => {
         SECURITY_HUB_WRITE_BACK: ref('SecurityHubWriteBack'),
         LEASE_SECONDS: String(DEFAULT_CONFIG.functionTimeoutSeconds + 60),
         DEAD_LETTER_QUEUE_URL: ref(deadLetterQueue.logicalId),
+        OUTCOME_TOPIC_ARN: ref(outcomeTopic.logicalId),
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
@@ -324,9 +330,11 @@ describe('HubStack: the hub role', () => {
         ],
         // Only to put there, with its reason, a message not even its failure could be recorded for.
         ['sqs:SendMessage', arnOf(deadLetterQueue.logicalId)],
+        ['sns:Publish', ref(outcomeTopic.logicalId)],
+        [['kms:Decrypt', 'kms:GenerateDataKey'], arnOf(keyOf('outcome topic').logicalId)],
       ]),
     );
-    expect(grants).toHaveLength(5);
+    expect(grants).toHaveLength(7);
     expect(memberRoleArnPattern(DEFAULT_CONFIG)).toBe(
       'arn:*:iam::*:role/remediation-hub/RemediationHubMemberRole',
     );
@@ -493,7 +501,7 @@ describe('HubStack: the alarms', () => {
     });
 
   it('watch the dead-letter queue depth, the oldest message, and function errors', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
     alarmFor('ApproximateNumberOfMessagesVisible', 'AWS/SQS');
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -510,7 +518,7 @@ describe('HubStack: the alarms', () => {
   });
 
   it('notify an encrypted topic that CloudWatch of this account alone may publish to', () => {
-    const key = onlyResource(json, 'AWS::KMS::Key');
+    const key = keyOf('alarm topic');
     expect(key.properties.EnableKeyRotation).toBe(true);
     expect(alarmTopic.properties.KmsMasterKeyId).toEqual(arnOf(key.logicalId));
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
@@ -525,6 +533,141 @@ describe('HubStack: the alarms', () => {
         ]),
       },
     });
+  });
+});
+
+describe('HubStack: outcome events', () => {
+  it('go to a topic of their own, encrypted with a rotated key of its own, over TLS only', () => {
+    const key = keyOf('outcome topic');
+    expect(key.properties.EnableKeyRotation).toBe(true);
+    expect(outcomeTopic.properties.KmsMasterKeyId).toEqual(arnOf(key.logicalId));
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [ref(outcomeTopic.logicalId)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('may be published by the hub role alone: no other principal is granted the topic or its key', () => {
+    const grantees = Object.values(json.Resources)
+      .filter(
+        (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties).includes(outcomeTopic.logicalId),
+      )
+      .map((r) => r.Properties?.Roles);
+    expect(grantees).toEqual([[ref(hubRole.logicalId)]]);
+    expect(json.Outputs?.OutcomeTopicArn).toMatchObject({ Value: ref(outcomeTopic.logicalId) });
+  });
+});
+
+describe('HubStack: the outcome alarms', () => {
+  const outcomeAlarm = (properties: Record<string, unknown>) =>
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'RemediationHub',
+      AlarmActions: [ref(alarmTopic.logicalId)],
+      OKActions: [ref(alarmTopic.logicalId)],
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      ...properties,
+    });
+  const service = { Name: 'service', Value: 'remediation-hub' };
+
+  it('read the namespace, service dimension and metric names the hub writes', () => {
+    expect([HUB_METRICS_NAMESPACE, HUB_METRICS_SERVICE]).toEqual([METRICS_NAMESPACE, METRICS_SERVICE]);
+    const names = new Set(Object.values(HUB_METRICS) as string[]);
+    const alarmed = Object.values(json.Resources)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties?.Namespace === 'RemediationHub')
+      .map((r) => String(r.Properties?.MetricName));
+    expect(alarmed.filter((name) => !names.has(name))).toEqual([]);
+  });
+
+  it('fire on any failed remediation in 5 minutes', () => {
+    outcomeAlarm({
+      MetricName: 'Outcome',
+      Dimensions: Match.arrayEquals([{ Name: 'outcome', Value: 'failed' }, service]),
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('fire on a spike of rejected alerts, at a threshold the operator sets', () => {
+    outcomeAlarm({
+      MetricName: 'Outcome',
+      Dimensions: Match.arrayEquals([{ Name: 'outcome', Value: 'rejected' }, service]),
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: ref('RejectedAlarmThreshold'),
+    });
+    expect(json.Parameters?.RejectedAlarmThreshold).toMatchObject({ Type: 'Number', Default: 20 });
+  });
+
+  it('fire on AssumeRole failures', () => {
+    outcomeAlarm({ MetricName: 'AssumeRoleFailure', Dimensions: [service], Statistic: 'Sum', Threshold: 1 });
+  });
+
+  it('fire when the p95 of time-to-close over an hour exceeds a parameter', () => {
+    outcomeAlarm({
+      MetricName: 'TimeToCloseSeconds',
+      Dimensions: [service],
+      ExtendedStatistic: 'p95',
+      Period: 3600,
+      Threshold: ref('TimeToCloseP95Seconds'),
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(json.Parameters?.TimeToCloseP95Seconds).toMatchObject({ Type: 'Number', Default: 3600 });
+  });
+});
+
+describe('HubStack: the dashboard', () => {
+  const dashboard = onlyResource(json, 'AWS::CloudWatch::Dashboard');
+  /** The dashboard body as JSON, each CloudFormation reference written as `<logical id>`. */
+  const parts = (dashboard.properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+  const body = JSON.parse(
+    parts
+      .map((part) => {
+        if (typeof part === 'string') return part;
+        const token = part as { Ref?: string; 'Fn::GetAtt'?: string[] };
+        return `<${token.Ref ?? token['Fn::GetAtt']?.[0]}>`;
+      })
+      .join(''),
+  ) as { widgets: Array<{ properties: { title?: string; metrics?: unknown[][] } }> };
+  const graphs = Object.fromEntries(
+    body.widgets
+      .filter((w) => w.properties.title)
+      .map((w) => [w.properties.title, JSON.stringify(w.properties.metrics)]),
+  );
+
+  it('shows outcomes over time by outcome and by source, from the EMF metrics', () => {
+    expect(graphs['Outcomes by outcome (per 5 minutes)']).toContain(
+      `SEARCH('{RemediationHub,service,outcome} MetricName=\\"Outcome\\"', 'Sum', 300)`,
+    );
+    expect(graphs['Outcomes by outcome and source (per 5 minutes)']).toContain(
+      `SEARCH('{RemediationHub,service,outcome,source} MetricName=\\"Outcome\\"', 'Sum', 300)`,
+    );
+  });
+
+  it('shows time-to-close, the queue age and depth, dead letters and errors', () => {
+    expect(graphs['Time to close (source first seen → confirmed revoke), seconds']).toContain(
+      '["RemediationHub","TimeToCloseSeconds","service","remediation-hub",{"label":"p95","period":3600,"stat":"p95"}]',
+    );
+    const queueGraph = graphs['Queue: age of the oldest message (s) and depth'];
+    expect(queueGraph).toContain(`"ApproximateAgeOfOldestMessage","QueueName","<${queue.logicalId}>"`);
+    expect(queueGraph).toContain(`"ApproximateNumberOfMessagesVisible","QueueName","<${queue.logicalId}>"`);
+    expect(graphs['Dead letters']).toContain(
+      `"ApproximateNumberOfMessagesVisible","QueueName","<${deadLetterQueue.logicalId}>"`,
+    );
+    const errors = graphs.Errors;
+    for (const metric of ['"AWS/Lambda","Errors"', '"AssumeRoleFailure"', '"ThrottledRetries"']) {
+      expect(errors).toContain(metric);
+    }
   });
 });
 
