@@ -4,9 +4,9 @@ import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccountDirectory, Clock, HubConfig } from '@remediation-hub/core';
 import type { SQSEvent } from 'aws-lambda';
+import { type AccountSources, accountSourcesFor } from './accountDirectoryFor.js';
 import { DynamoDbLedger } from './adapters/DynamoDbLedger.js';
 import { Ec2SecurityGroupGateway } from './adapters/Ec2SecurityGroupGateway.js';
-import { EnvironmentAccountDirectory } from './adapters/EnvironmentAccountDirectory.js';
 import { StsCredentialsCache } from './adapters/StsCredentialsCache.js';
 import type { RateLimiter } from './adapters/TokenBucketLimiter.js';
 import type { AlertMessage, AlertProcessorDeps, AlertResult } from './handler/processAlert.js';
@@ -29,7 +29,10 @@ export interface CompositionRootOptions {
   limiter?: RateLimiter;
   /** The role session name the member accounts' CloudTrail shows. */
   sessionName?: string;
-  /** Which accounts the hub acts in (default: `ALLOWED_ACCOUNTS` and `DRY_RUN_ACCOUNTS`). */
+  /**
+   * Which accounts the hub acts in (default: from the configuration, `accountSourcesFor`: the registry, the OUs and
+   * the environment lists).
+   */
   accounts?: AccountDirectory;
 }
 
@@ -44,6 +47,8 @@ export interface CompositionRoot {
   credentials: StsCredentialsCache;
   gateway: Ec2SecurityGroupGateway;
   ledger: DynamoDbLedger;
+  /** The configured account sources (registry, OUs), for reports; `deps.accounts` is what the hub asks. */
+  accountSources: AccountSources;
   deps: AlertProcessorDeps;
   /** An SQS batch → partial batch response and per-message results. `owner` identifies this worker. */
   processBatch(event: SQSEvent, owner: string, options?: Omit<BatchOptions, 'owner'>): Promise<BatchResult>;
@@ -85,9 +90,10 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
     ...(options.limiter ? { limiter: options.limiter } : {}),
   });
   const ledger = new DynamoDbLedger({ client: documentClient, tableName: config.ledgerTable });
+  const accountSources = accountSourcesFor(config, { documentClient, clock, logger, clientConfig: base });
   const deps: AlertProcessorDeps = {
     settings: config,
-    accounts: options.accounts ?? new EnvironmentAccountDirectory(config),
+    accounts: options.accounts ?? accountSources.directory,
     credentials,
     gateway,
     ledger,
@@ -105,6 +111,7 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
     credentials,
     gateway,
     ledger,
+    accountSources,
     deps,
     processBatch: (event, owner, options) =>
       processBatch(event, { ...deps, concurrency: config.batchConcurrency }, { ...options, owner }),
@@ -113,6 +120,7 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
       gateway.destroy();
       sts.destroy();
       dynamodb.destroy();
+      accountSources.destroy();
     },
   };
 }

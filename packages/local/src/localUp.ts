@@ -35,6 +35,7 @@ import {
   partitionOfRegion,
 } from '@remediation-hub/core';
 import { ORGANIZATION_ACCESS_ROLE } from './clients.js';
+import { createAccountRegistryTable } from './createAccountRegistryTable.js';
 import { createLedgerTable } from './createLedgerTable.js';
 import { MEMBER_ROLE, memberRolePolicyDocument, memberRoleTrustPolicy } from './memberRolePolicies.js';
 
@@ -58,6 +59,11 @@ export interface LocalUpOptions {
   externalId?: string;
   memberRoleName?: string;
   memberRolePath?: string;
+  /**
+   * Also create the account registry table (`true`: `<prefix>remediation-hub-accounts`, or this name) and give the
+   * hub `ACCOUNT_REGISTRY_TABLE`.
+   */
+  accountRegistry?: boolean | string;
   /** Seconds a received message stays invisible (default 30). */
   visibilityTimeoutSeconds?: number;
   /** Receives before a message moves to the dead-letter queue (default 5). */
@@ -77,6 +83,8 @@ export interface LocalUpResult {
   deadLetterQueue: { name: string; url: string; arn: string; maxReceiveCount: number };
   subscriptionArn: string;
   ledgerTable: { name: string; arn: string | undefined };
+  /** The account registry table, when asked for. */
+  accountRegistryTable: { name: string; arn: string | undefined } | undefined;
   externalId: string;
   externalIdSource: 'option' | 'hub-queue-tag' | 'environment' | 'generated';
   memberRoles: Array<{ accountId: string; roleName: string; roleArn: string }>;
@@ -184,6 +192,17 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
     const table = await createLedgerTable(dynamodb, tableName);
     progress(`ledger table ${tableName}${table.created ? '' : ' (already there)'}`);
 
+    let accountRegistryTable: LocalUpResult['accountRegistryTable'];
+    if (options.accountRegistry !== undefined && options.accountRegistry !== false) {
+      const name =
+        typeof options.accountRegistry === 'string'
+          ? options.accountRegistry
+          : `${prefix}remediation-hub-accounts`;
+      const registry = await createAccountRegistryTable(dynamodb, name);
+      accountRegistryTable = { name, arn: registry.tableArn };
+      progress(`account registry table ${name}${registry.created ? '' : ' (already there)'}`);
+    }
+
     const { externalId, source } = await chooseExternalId(sqs, queueUrl, options);
     await sqs.send(new TagQueueCommand({ QueueUrl: queueUrl, Tags: { [EXTERNAL_ID_TAG]: externalId } }));
 
@@ -215,6 +234,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
         mode: 'remediate',
         strategy: DEFAULT_STRATEGY,
         exemptTagKey: DEFAULT_EXEMPT_TAG_KEY,
+        ...(accountRegistryTable ? { accountRegistryTable: accountRegistryTable.name } : {}),
       }),
       // Not the hub's: where `consume` polls.
       QUEUE_URL: queueUrl,
@@ -228,6 +248,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
       deadLetterQueue: { name: dlqName, url: dlqUrl, arn: dlqArn, maxReceiveCount },
       subscriptionArn,
       ledgerTable: { name: tableName, arn: table.tableArn },
+      accountRegistryTable,
       externalId,
       externalIdSource: source,
       memberRoles,

@@ -22,6 +22,7 @@ import {
   awsClientConfig,
   type EvidentDocument,
   emulatorEndpoint,
+  type LocalUpOptions,
   type LocalUpResult,
   localUp,
   syntheticSqsRecord,
@@ -134,8 +135,13 @@ export function sqsEvent(bodies: string[], prefix = uniqueName('msg')): SQSEvent
 }
 
 /** A hub created by `localUp` on the emulator, for one test file. */
-export async function upTestHub(name: string, accounts: string[]): Promise<LocalUpResult> {
+export async function upTestHub(
+  name: string,
+  accounts: string[],
+  options: Pick<LocalUpOptions, 'accountRegistry'> = {},
+): Promise<LocalUpResult> {
   return localUp({
+    ...options,
     accounts,
     endpoint: emulatorEndpoint(),
     prefix: `${uniqueName(name)}-`,

@@ -118,7 +118,11 @@ export interface TestHubFixture {
 }
 
 /** Registers the file's hooks (beforeAll, afterEach, afterAll) and returns the hub they manage. */
-export function useTestHub(name: string, accounts: string[]): TestHubFixture {
+export function useTestHub(
+  name: string,
+  accounts: string[] | (() => Promise<string[]>),
+  options: Parameters<typeof upTestHub>[2] = {},
+): TestHubFixture {
   let up: LocalUpResult | undefined;
   let sns: SNSClient | undefined;
   let sqs: SQSClient | undefined;
@@ -128,7 +132,7 @@ export function useTestHub(name: string, accounts: string[]): TestHubFixture {
     return value;
   };
   beforeAll(async () => {
-    up = await upTestHub(name, accounts);
+    up = await upTestHub(name, typeof accounts === 'function' ? await accounts() : accounts, options);
     sns = hubSns();
     sqs = hubSqs();
   });
