@@ -251,7 +251,9 @@ function read(env: Env): { config: HubConfig | undefined; problems: string[] } {
   }
   const organizationId = organizationOf(value(V.organizationId), [...allowedOus, ...dryRunOus], problems);
   const allowedAccounts = accounts(V.allowedAccounts, false);
-  if (allowedAccounts.size === 0 && allowedOus.length === 0 && accountRegistryTable === undefined) {
+  // A malformed list is reported as such above; only an absent one leaves the hub without any source.
+  const listsAccounts = (value(V.allowedAccounts) ?? '').split(',').some((id) => id.trim() !== '');
+  if (!listsAccounts && allowedOus.length === 0 && accountRegistryTable === undefined) {
     problems.push(
       `${V.allowedAccounts}, ${V.allowedOus} or ${V.accountRegistryTable} is required (which accounts the hub acts in)`,
     );
