@@ -19,6 +19,13 @@ export const ACCOUNT_REGISTRY_TABLE = {
     /** The value of `registry` on every current item. */
     value: 'accounts',
   },
+  /**
+   * The OU membership the hub last read from Organizations, shared by every Lambda container so that the whole hub
+   * walks the OUs once per TTL: partition `#organizations` (never an account id, so never an entry, and outside
+   * the `current` index), sort key `membership#<hash of the OUs it was read for>`. The hub function may write this
+   * partition alone (IAM `dynamodb:LeadingKeys`).
+   */
+  membership: { partitionKey: '#organizations', sortKeyPrefix: 'membership#' },
 } as const;
 
 /** An account's current registry entry. */

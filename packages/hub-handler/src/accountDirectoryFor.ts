@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccountDirectory, Clock, HubConfig } from '@remediation-hub/core';
 import { CompositeAccountDirectory } from './adapters/CompositeAccountDirectory.js';
 import { DynamoDbAccountRegistry } from './adapters/DynamoDbAccountRegistry.js';
+import { DynamoDbMembershipStore } from './adapters/DynamoDbMembershipStore.js';
 import { EnvironmentAccountDirectory } from './adapters/EnvironmentAccountDirectory.js';
 import { OrganizationsAccountDirectory } from './adapters/OrganizationsAccountDirectory.js';
 import type { Logger } from './logging/createLogger.js';
@@ -64,6 +65,19 @@ export function accountSourcesFor(
       dryRunUnits: config.dryRunOus,
       organizationId: config.organizationId,
       ttlSeconds: config.accountsCacheSeconds,
+      // With a registry table, the containers share one walk per TTL there.
+      store:
+        config.accountRegistryTable === undefined
+          ? undefined
+          : new DynamoDbMembershipStore({
+              client: deps.documentClient,
+              tableName: config.accountRegistryTable,
+              units: {
+                allowed: config.allowedOus,
+                dryRun: config.dryRunOus,
+                organizationId: config.organizationId,
+              },
+            }),
       clock: deps.clock,
       logger: deps.logger,
     });

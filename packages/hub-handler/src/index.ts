@@ -17,6 +17,12 @@ export {
   type RegistrySnapshot,
 } from './adapters/DynamoDbAccountRegistry.js';
 export { DynamoDbLedger, type DynamoDbLedgerOptions } from './adapters/DynamoDbLedger.js';
+export {
+  DynamoDbMembershipStore,
+  type MembershipStore,
+  membershipKey,
+  type StoredMembership,
+} from './adapters/DynamoDbMembershipStore.js';
 export { DynamoDbRevertRecorder, type RevertRecorderOptions } from './adapters/DynamoDbRevertRecorder.js';
 export {
   type Ec2MutationResult,

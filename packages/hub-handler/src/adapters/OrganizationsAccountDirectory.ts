@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   DescribeOrganizationCommand,
   ListAccountsForParentCommand,
@@ -12,6 +13,7 @@ import {
 } from '@remediation-hub/core';
 import type { Logger } from '../logging/createLogger.js';
 import { systemClock } from '../systemClock.js';
+import type { MembershipStore } from './DynamoDbMembershipStore.js';
 import { mapAwsError } from './mapAwsError.js';
 import { RefreshingCache } from './RefreshingCache.js';
 import { type RateLimiter, TokenBucketLimiter } from './TokenBucketLimiter.js';
@@ -37,7 +39,20 @@ export interface OrganizationsAccountDirectoryOptions {
   clock?: Clock;
   limiter?: RateLimiter;
   logger?: Logger;
+  /**
+   * Where Lambda containers share the membership (the account registry table): a container reads what another
+   * walked within the TTL, and only the one that claims the next walk makes it. Without it, each container walks.
+   */
+  store?: MembershipStore | undefined;
+  /** How long a claim on the next walk holds (default 120 s): a worker that died mid-walk blocks no longer. */
+  walkClaimSeconds?: number;
+  /** How long to wait for another worker's walk when nothing shared is within the TTL (default 60 s). */
+  waitForWalkSeconds?: number;
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** Of the TTL, the share after which a shared membership is walked again (the cache refreshes ahead at the same). */
+const REFRESH_AHEAD = 0.75;
 
 /** What one walk of the configured units found. */
 export interface OrganizationsSnapshot {
@@ -50,6 +65,10 @@ export interface OrganizationsSnapshot {
   /** Organizations calls the walk made (pages included). */
   calls: number;
   durationMs: number;
+  /** When the walk started. */
+  readAt: Date;
+  /** `walk`: this worker walked; `shared`: another worker did, and this one read its result. */
+  source: 'walk' | 'shared';
 }
 
 /**
@@ -72,6 +91,12 @@ export class OrganizationsAccountDirectory {
   readonly #logger: Logger | undefined;
   readonly #cache: RefreshingCache<OrganizationsSnapshot>;
   readonly #clock: Clock;
+  readonly #store: MembershipStore | undefined;
+  readonly #owner = randomUUID();
+  readonly #ttlMs: number;
+  readonly #walkClaimMs: number;
+  readonly #waitForWalkMs: number;
+  readonly #sleep: (ms: number) => Promise<void>;
   #walks = 0;
 
   constructor(options: OrganizationsAccountDirectoryOptions) {
@@ -82,9 +107,16 @@ export class OrganizationsAccountDirectory {
     this.#limiter = options.limiter ?? new TokenBucketLimiter(ORGANIZATIONS_RATE);
     this.#logger = options.logger;
     this.#clock = options.clock ?? systemClock;
+    this.#store = options.store;
+    this.#ttlMs = options.ttlSeconds * 1000;
+    this.#walkClaimMs = (options.walkClaimSeconds ?? 120) * 1000;
+    this.#waitForWalkMs = (options.waitForWalkSeconds ?? 60) * 1000;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#cache = new RefreshingCache({
-      load: () => this.#walk(),
+      load: () => this.#load(),
       ttlSeconds: options.ttlSeconds,
+      refreshAheadAt: REFRESH_AHEAD,
+      readAtOf: (snapshot) => snapshot.readAt,
       clock: this.#clock,
       onBackgroundError: (error) =>
         this.#logger?.warn(
@@ -118,8 +150,62 @@ export class OrganizationsAccountDirectory {
     return this.#walks;
   }
 
+  /**
+   * The membership: the shared one when another worker walked within the refresh-ahead share of the TTL; else this
+   * worker walks if it claims the walk (and shares the result); else, while another worker walks, the shared one
+   * if it is still within the TTL, or, with nothing usable, what that walk stores (waiting for it, then walking
+   * itself if it never comes).
+   */
+  async #load(): Promise<OrganizationsSnapshot> {
+    const store = this.#store;
+    if (store === undefined) return this.#walk();
+    const fresh = (stored: Awaited<ReturnType<MembershipStore['read']>>, share: number) =>
+      stored !== undefined && this.#clock.now().getTime() - stored.readAt.getTime() < this.#ttlMs * share;
+    let stored: Awaited<ReturnType<MembershipStore['read']>>;
+    try {
+      stored = await store.read();
+    } catch (error) {
+      this.#logger?.warn({ err: error }, 'organizations: the shared OU membership cannot be read, walking');
+      return this.#walk();
+    }
+    if (stored !== undefined && fresh(stored, REFRESH_AHEAD)) return shared(stored);
+    const now = this.#clock.now();
+    let claimed: boolean;
+    try {
+      claimed = await store.claimWalk(this.#owner, now, new Date(now.getTime() + this.#walkClaimMs));
+    } catch (error) {
+      this.#logger?.warn({ err: error }, 'organizations: cannot claim the next walk, walking');
+      claimed = true;
+    }
+    if (claimed) {
+      const snapshot = await this.#walk();
+      try {
+        await store.write({
+          allowed: [...snapshot.allowed],
+          dryRun: [...snapshot.dryRun],
+          readAt: snapshot.readAt,
+          units: snapshot.units,
+          calls: snapshot.calls,
+        });
+      } catch (error) {
+        this.#logger?.warn({ err: error }, 'organizations: the OU membership could not be shared');
+      }
+      return snapshot;
+    }
+    if (stored !== undefined && fresh(stored, 1)) return shared(stored);
+    const deadline = this.#clock.now().getTime() + this.#waitForWalkMs;
+    while (this.#clock.now().getTime() < deadline) {
+      await this.#sleep(1000);
+      const next = await store.read().catch(() => undefined);
+      if (next !== undefined && fresh(next, REFRESH_AHEAD)) return shared(next);
+    }
+    this.#logger?.warn('organizations: the walk another worker claimed did not come, walking');
+    return this.#walk();
+  }
+
   async #walk(): Promise<OrganizationsSnapshot> {
     this.#walks++;
+    const readAt = this.#clock.now();
     const startedAt = this.#clock.now().getTime();
     const counter = { calls: 0 };
     const gate = new Gate(ORGANIZATIONS_CONCURRENCY);
@@ -163,6 +249,8 @@ export class OrganizationsAccountDirectory {
       units: walked.size,
       calls: counter.calls,
       durationMs: this.#clock.now().getTime() - startedAt,
+      readAt,
+      source: 'walk',
     };
     this.#logger?.info(
       {
@@ -233,4 +321,22 @@ class Gate {
       this.#waiting.shift()?.();
     }
   }
+}
+
+function shared(stored: {
+  allowed: readonly string[];
+  dryRun: readonly string[];
+  readAt: Date;
+  units: number;
+  calls: number;
+}): OrganizationsSnapshot {
+  return {
+    allowed: new Set(stored.allowed),
+    dryRun: new Set(stored.dryRun),
+    units: stored.units,
+    calls: stored.calls,
+    durationMs: 0,
+    readAt: stored.readAt,
+    source: 'shared',
+  };
 }

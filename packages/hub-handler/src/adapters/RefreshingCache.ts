@@ -13,6 +13,13 @@ export interface RefreshingCacheOptions<T> {
   refreshAheadAt?: number;
   /** Told when a background refresh fails (the value stays until its TTL; the next read past it tries again). */
   onBackgroundError?: (error: unknown) => void;
+  /**
+   * When a value was read, if not when its load started (a value read by another worker and shared, whose age
+   * counts from that worker's read).
+   */
+  readAtOf?: (value: T) => Date | undefined;
+  /** Background refreshes start at most this often (default: a 60th of the TTL, at least 1 s). */
+  minRefreshIntervalSeconds?: number;
 }
 
 /**
@@ -26,6 +33,9 @@ export class RefreshingCache<T> {
   readonly #refreshAheadMs: number;
   readonly #clock: Clock;
   readonly #onBackgroundError: (error: unknown) => void;
+  readonly #readAtOf: ((value: T) => Date | undefined) | undefined;
+  readonly #minRefreshIntervalMs: number;
+  #lastBackgroundRefresh = Number.NEGATIVE_INFINITY;
   #value: { value: T; readAt: number } | undefined;
   #inFlight: Promise<T> | undefined;
 
@@ -35,6 +45,9 @@ export class RefreshingCache<T> {
     this.#refreshAheadMs = this.#ttlMs * (options.refreshAheadAt ?? 0.75);
     this.#clock = options.clock;
     this.#onBackgroundError = options.onBackgroundError ?? (() => {});
+    this.#readAtOf = options.readAtOf;
+    this.#minRefreshIntervalMs =
+      (options.minRefreshIntervalSeconds ?? Math.max(1, options.ttlSeconds / 60)) * 1000;
   }
 
   /** The value, read now if there is none within its TTL. Rejects with the read's error. */
@@ -42,7 +55,12 @@ export class RefreshingCache<T> {
     const now = this.#clock.now().getTime();
     const held = this.#value;
     if (held !== undefined && now - held.readAt < this.#ttlMs) {
-      if (now - held.readAt >= this.#refreshAheadMs && this.#inFlight === undefined) {
+      if (
+        now - held.readAt >= this.#refreshAheadMs &&
+        this.#inFlight === undefined &&
+        now - this.#lastBackgroundRefresh >= this.#minRefreshIntervalMs
+      ) {
+        this.#lastBackgroundRefresh = now;
         this.refresh().catch(this.#onBackgroundError);
       }
       return held.value;
@@ -56,7 +74,7 @@ export class RefreshingCache<T> {
     const startedAt = this.#clock.now().getTime();
     const read = this.#load().then((value) => {
       // Trusted from when the read started: what it saw may have changed while it ran.
-      this.#value = { value, readAt: startedAt };
+      this.#value = { value, readAt: this.#readAtOf?.(value)?.getTime() ?? startedAt };
       return value;
     });
     const tracked = read.finally(() => {

@@ -1,6 +1,9 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   awsClientConfig,
+  createAccountRegistryTable,
   createMemberAccounts,
   createOrganizationalUnit,
   ensureOrganization,
@@ -11,6 +14,7 @@ import {
   uniqueName,
 } from '@remediation-hub/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbMembershipStore } from '../../src/adapters/DynamoDbMembershipStore.js';
 import { OrganizationsAccountDirectory } from '../../src/adapters/OrganizationsAccountDirectory.js';
 
 describe('OrganizationsAccountDirectory against the emulator', () => {
@@ -94,5 +98,104 @@ describe('OrganizationsAccountDirectory against the emulator', () => {
     await expect(other.membership(inParent[0] ?? '')).rejects.toThrow(
       `the hub reads organisation ${organization.organizationId}, but ORGANIZATION_ID is o-0000000000`,
     );
+  });
+});
+
+describe('OrganizationsAccountDirectory: one walk per TTL for every container, shared in the registry table', () => {
+  let organization: LocalOrganization;
+  let unit: { id: string; path: string };
+  let members: string[];
+  let proxy: RecordingProxy;
+  let client: OrganizationsClient;
+  let documents: DynamoDBDocumentClient;
+  const tableName = uniqueName('shared-membership');
+
+  beforeAll(async () => {
+    organization = await ensureOrganization();
+    unit = await createOrganizationalUnit(
+      organization,
+      { id: organization.rootId, path: organization.rootPath },
+      uniqueName('shared'),
+    );
+    members = await createMemberAccounts(organization, 4, { parentId: unit.id });
+    proxy = await startRecordingProxy();
+    client = new OrganizationsClient({ ...awsClientConfig({ endpoint: proxy.endpoint }), maxAttempts: 1 });
+    const dynamodb = new DynamoDBClient(awsClientConfig());
+    await createAccountRegistryTable(dynamodb, tableName);
+    documents = DynamoDBDocumentClient.from(dynamodb);
+  });
+  afterAll(async () => {
+    client.destroy();
+    documents.destroy();
+    organization.client.destroy();
+    await proxy.close();
+  });
+
+  const container = (clock: ReturnType<typeof testClock>, sleep?: (ms: number) => Promise<void>) =>
+    new OrganizationsAccountDirectory({
+      client,
+      allowedUnits: [{ id: unit.id, organizationId: undefined, path: undefined }],
+      ttlSeconds: 60,
+      clock,
+      store: new DynamoDbMembershipStore({
+        client: documents,
+        tableName,
+        units: {
+          allowed: [{ id: unit.id, organizationId: undefined, path: undefined }],
+          dryRun: [],
+          organizationId: undefined,
+        },
+      }),
+      ...(sleep ? { sleep } : {}),
+    });
+  const walkCalls = () => proxy.requests.filter((r) => r.service === 'organizations').length;
+
+  it('walks in the first container only; the next reads the shared membership; past the TTL one walks again', async () => {
+    const clock = testClock();
+    proxy.clear();
+    const first = container(clock);
+    expect(await first.membership(members[0] ?? '')).toEqual({ allowed: true, dryRun: false });
+    const calls = walkCalls();
+    expect(calls).toBe(2);
+
+    const second = container(clock);
+    const snapshot = await second.snapshot();
+    expect(snapshot).toMatchObject({ source: 'shared', calls: 2 });
+    expect([...snapshot.allowed].sort()).toEqual([...members].sort());
+    expect(walkCalls()).toBe(calls);
+    expect(second.walks).toBe(0);
+
+    clock.advanceSeconds(61);
+    const third = container(clock);
+    expect((await third.snapshot()).source).toBe('walk');
+    expect(walkCalls()).toBe(calls * 2);
+  });
+
+  it('waits for the walk another container claimed instead of walking too', async () => {
+    const clock = testClock();
+    clock.advanceSeconds(3600);
+    proxy.clear();
+    const store = new DynamoDbMembershipStore({
+      client: documents,
+      tableName,
+      units: {
+        allowed: [{ id: unit.id, organizationId: undefined, path: undefined }],
+        dryRun: [],
+        organizationId: undefined,
+      },
+    });
+    // Another container holds the claim, and nothing shared is within the TTL: this one waits, then reads.
+    expect(await store.claimWalk('other', clock.now(), new Date(clock.now().getTime() + 120_000))).toBe(true);
+    let waited = 0;
+    const waiting = container(clock, async () => {
+      waited++;
+      if (waited === 2)
+        await store.write({ allowed: ['999999999999'], dryRun: [], readAt: clock.now(), units: 1, calls: 7 });
+    });
+    const snapshot = await waiting.snapshot();
+    expect(snapshot).toMatchObject({ source: 'shared', calls: 7 });
+    expect([...snapshot.allowed]).toEqual(['999999999999']);
+    expect(waited).toBe(2);
+    expect(walkCalls()).toBe(0);
   });
 });

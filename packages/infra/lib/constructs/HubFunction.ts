@@ -129,6 +129,20 @@ export class HubFunction extends Construct {
         'aws:ResourceOrgPaths with OUs) keep it inside the organisation, and the member role trusts this role ' +
         'only, and only with the external id.',
     });
+    // The OU membership one container walked, shared with the others: one item, in its own partition of the registry
+    // table; the function may write nothing else there.
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'SharedOuMembership',
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [props.accountRegistry.tableArn],
+        conditions: {
+          'ForAllValues:StringEquals': {
+            'dynamodb:LeadingKeys': [ACCOUNT_REGISTRY_TABLE.membership.partitionKey],
+          },
+        },
+      }),
+    );
     this.role.addToPolicy(
       new PolicyStatement({
         sid: 'AccountRegistryRead',

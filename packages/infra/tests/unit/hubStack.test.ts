@@ -351,12 +351,23 @@ describe('HubStack: the hub role', () => {
         ],
       ]),
     );
-    expect(grants).toHaveLength(4);
-    // The registry is read, never written, by the function: operators change it, audited, with the CLI.
+    expect(grants).toHaveLength(5);
+    // The registry's entries are read, never written, by the function (operators change them, audited, with the
+    // CLI); the one item it writes is the shared OU membership, in a partition no account id can take.
     const onRegistry = statements.filter((st) =>
       JSON.stringify(st.Resource).includes(registryTable.logicalId),
     );
-    expect(onRegistry.map((st) => st.Action)).toEqual(['dynamodb:Query']);
+    expect(onRegistry.map((st) => [st.Action, st.Condition])).toEqual([
+      [
+        ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        {
+          'ForAllValues:StringEquals': {
+            'dynamodb:LeadingKeys': [ACCOUNT_REGISTRY_TABLE.membership.partitionKey],
+          },
+        },
+      ],
+      ['dynamodb:Query', undefined],
+    ]);
     expect(JSON.stringify(statements)).not.toContain('sts:AssumeRole');
     expect(
       statements.every(
