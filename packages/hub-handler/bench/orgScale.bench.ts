@@ -168,8 +168,6 @@ try {
   const rows: string[][] = [];
   for (const scenario of scenarios) {
     const proxy = await startRecordingProxy({ target: emulator.endpoint });
-    gc();
-    const heapBefore = process.memoryUsage().heapUsed;
     const hub = createCompositionRoot({
       config: loadConfig({ ...baseEnv, ...scenario.env }),
       endpoint: proxy.endpoint,
@@ -189,6 +187,21 @@ try {
     const coldMs = performance.now() - coldStarted;
     const coldCalls = directoryCalls();
     const walk = await hub.accountSources.organizations?.snapshot();
+    const registrySnapshot = await hub.accountSources.registry?.snapshot();
+    // The directory's caches, measured on a copy of them (strings copied too) so nothing else is counted.
+    const fresh = (id: string) => id.split('').join('');
+    gc();
+    const heapDirectory = process.memoryUsage().heapUsed;
+    const copies = [
+      new Set([...(walk?.allowed ?? [])].map(fresh)),
+      new Set([...(walk?.dryRun ?? [])].map(fresh)),
+      new Map([...(registrySnapshot?.standings ?? [])].map(([id, standing]) => [fresh(id), standing])),
+    ];
+    gc();
+    const directoryKb = (process.memoryUsage().heapUsed - heapDirectory) / 1024;
+    copies.length = 0;
+    gc();
+    const heapWarm = process.memoryUsage().heapUsed;
 
     const bodies = alertsFor();
     const before = directoryCalls();
@@ -203,7 +216,8 @@ try {
     const assumed = proxy.requests.filter((r) => r.action === 'AssumeRole');
     const distinct = new Set(assumed.map((r) => r.params.RoleArn?.split(':')[4])).size;
     gc();
-    const heapKb = (process.memoryUsage().heapUsed - heapBefore) / 1024;
+    // What the alerts left behind per account: cached credentials, EC2 clients, rate-limit buckets.
+    const perAccountKb = (process.memoryUsage().heapUsed - heapWarm) / 1024 / distinct;
     rows.push([
       scenario.name,
       `${(coldMs / 1000).toFixed(2)} s`,
@@ -221,7 +235,8 @@ try {
         .map(([k, v]) => `${k} ${v}`)
         .join(', '),
       (bodies.length / seconds).toFixed(0),
-      `${heapKb.toFixed(0)} KB`,
+      `${directoryKb.toFixed(0)} KB`,
+      `${perAccountKb.toFixed(1)} KB`,
     ]);
     log(`${scenario.name}: done`);
     hub.destroy();
@@ -239,7 +254,8 @@ try {
     'ALERTS',
     'OUTCOMES',
     'ALERTS/S',
-    'CACHE HEAP',
+    'DIRECTORY CACHE',
+    'PER ACCOUNT',
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
@@ -253,7 +269,7 @@ try {
   console.log(line(header));
   for (const row of rows) console.log(line(row));
   console.log(
-    `COLD: the first answer of a fresh container, and its Organizations and registry calls. WALK: a walk's calls and their floor at the pace of ${ORGANIZATIONS_RATE.refillPerSecond} calls/s ('shared': read from the registry table, no walk). LOOKUPS/ALERT: Organizations and registry calls per alert once warm. CACHE HEAP: heap growth of the hub's caches and clients, after a GC.`,
+    `COLD: the first answer of a fresh container, and its Organizations and registry calls. WALK: a walk's calls and their floor at the pace of ${ORGANIZATIONS_RATE.refillPerSecond} calls/s ('shared': read from the registry table, no walk). LOOKUPS/ALERT: Organizations and registry calls per alert once warm. DIRECTORY CACHE: heap of the OU membership and registry snapshots. PER ACCOUNT: heap the alerts left per distinct account (cached credentials, EC2 client, rate-limit bucket), after a GC.`,
   );
 } finally {
   await emulator.stop();
