@@ -31,6 +31,11 @@ export interface StandingInputs {
   registry: RegistryStanding | null | undefined | Unreadable;
   /** The account's OU membership; `undefined` when no OU is configured, `UNREADABLE` when Organizations was not read. */
   organizations: OrganizationsMembership | undefined | Unreadable;
+  /**
+   * Whether any dry-run OU is configured (default true). Without one, an unreadable Organizations cannot put an
+   * account in dry-run, so a registry `allow` needs no Organizations answer.
+   */
+  dryRunUnits?: boolean;
   /** `ALLOWED_ACCOUNTS` and `DRY_RUN_ACCOUNTS`, always known. */
   environment: { allowed: boolean; dryRun: boolean };
 }
@@ -58,12 +63,9 @@ export function decideStanding(inputs: StandingInputs): StandingDecision {
     inputs.registry === UNREADABLE ? [null, ...REGISTRY_STANDINGS] : [inputs.registry];
   const memberships: ReadonlyArray<OrganizationsMembership | undefined> =
     inputs.organizations === UNREADABLE
-      ? [
-          { allowed: false, dryRun: false },
-          { allowed: false, dryRun: true },
-          { allowed: true, dryRun: false },
-          { allowed: true, dryRun: true },
-        ]
+      ? [false, true].flatMap((allowed) =>
+          (inputs.dryRunUnits === false ? [false] : [false, true]).map((dryRun) => ({ allowed, dryRun })),
+        )
       : [inputs.organizations];
   let decided: { standing: AccountStanding; source: StandingSource } | undefined;
   for (const registry of registries) {

@@ -120,11 +120,22 @@ describe('decideStanding', () => {
         registry === 'deny' ? 'not-allowed' : registry,
       );
     }
-    // 'allow' leaves the mode to the OUs: with Organizations unreadable, that is unknown.
+    // 'allow' leaves the mode to the OUs: with Organizations unreadable, that is unknown...
     expect(decideStanding(inputs({ registry: 'allow', organizations: UNREADABLE }))).toEqual({
       standing: 'unknown',
       unreadable: 'organizations',
     });
+    // ...unless no dry-run OU is configured: no OU answer could put the account in dry-run.
+    expect(
+      decideStanding(inputs({ registry: 'allow', organizations: UNREADABLE, dryRunUnits: false })),
+    ).toEqual({
+      standing: 'remediate',
+      source: 'registry',
+    });
+    // An account nothing else allows still needs the OUs' answer.
+    expect(
+      decideStanding(inputs({ registry: null, organizations: UNREADABLE, dryRunUnits: false })).standing,
+    ).toBe('unknown');
   });
 
   it('never answers remediate where a readable deny or the absence of any allowance says otherwise', () => {

@@ -18,6 +18,8 @@ export interface RegistryReader {
 /** The OUs as the directory asks them. */
 export interface MembershipReader {
   membership(accountId: string): Promise<OrganizationsMembership>;
+  /** Whether any dry-run OU is configured (default true). */
+  readonly hasDryRunUnits?: boolean;
 }
 
 export interface CompositeAccountDirectoryOptions {
@@ -81,6 +83,7 @@ export class CompositeAccountDirectory implements AccountDirectory {
       registry,
       // Not read yet: read only if the decision depends on it.
       organizations: this.#organizations === undefined ? undefined : UNREADABLE,
+      dryRunUnits: this.#organizations?.hasDryRunUnits ?? true,
       environment: {
         allowed: this.#environment.allowedAccounts.has(accountId),
         dryRun: this.#environment.dryRunAccounts.has(accountId),

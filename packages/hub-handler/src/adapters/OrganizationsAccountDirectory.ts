@@ -145,6 +145,11 @@ export class OrganizationsAccountDirectory {
     }
   }
 
+  /** Whether any dry-run unit is configured: without one, the OUs never put an account in dry-run. */
+  get hasDryRunUnits(): boolean {
+    return this.#dryRun.length > 0;
+  }
+
   /** Walks made so far (the first and every refresh). */
   get walks(): number {
     return this.#walks;

@@ -70,6 +70,19 @@ describe('CompositeAccountDirectory', () => {
     expect(await directory.standing(B)).toBe('remediate');
   });
 
+  it("allows a registry 'allow' during an Organizations outage when no dry-run OU could change its mode", async () => {
+    const s = sources({ [A]: 'allow' }, [], { organizationsDown: true });
+    const withoutDryRunUnits = new CompositeAccountDirectory({
+      registry: s.registry,
+      organizations: { ...s.organizations, hasDryRunUnits: false },
+      environment,
+    });
+    expect(await withoutDryRunUnits.standing(A)).toBe('remediate');
+    expect(s.asked.organizations).toBe(0);
+    const withDryRunUnits = new CompositeAccountDirectory({ ...s, environment });
+    await expect(withDryRunUnits.standing(A)).rejects.toMatchObject({ source: 'organizations' });
+  });
+
   it('explains a decision with its inputs', async () => {
     const s = sources({}, [A]);
     const directory = new CompositeAccountDirectory({ ...s, environment });
@@ -78,6 +91,7 @@ describe('CompositeAccountDirectory', () => {
       inputs: {
         registry: null,
         organizations: { allowed: true, dryRun: false },
+        dryRunUnits: true,
         environment: { allowed: false, dryRun: false },
       },
       errors: {},
