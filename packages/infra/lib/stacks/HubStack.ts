@@ -202,7 +202,7 @@ export class HubStack extends Stack {
     });
     this.ledger = new LedgerTable(this, 'Ledger');
     this.accountRegistry = new AccountRegistryTable(this, 'AccountRegistry');
-    const boundary = organizationBoundary(this, { organizationId, allowedOus });
+    const boundary = organizationBoundary(this, { organizationId, allowedOus, dryRunOus });
     this.hub = new HubFunction(this, 'Hub', {
       config,
       queue: this.ingress.queue,
@@ -271,7 +271,7 @@ export class HubStack extends Stack {
  */
 function organizationBoundary(
   stack: Stack,
-  parameters: { organizationId: CfnParameter; allowedOus: CfnParameter },
+  parameters: { organizationId: CfnParameter; allowedOus: CfnParameter; dryRunOus: CfnParameter },
 ): AssumeRoleBoundary {
   const hasOrganization = new CfnCondition(stack, 'HasOrganization', {
     expression: Fn.conditionNot(Fn.conditionEquals(parameters.organizationId.valueAsString, '')),
@@ -285,6 +285,17 @@ function organizationBoundary(
       {
         assert: Fn.conditionNot(Fn.conditionEquals(parameters.organizationId.valueAsString, '')),
         assertDescription: 'AllowedOrganizationalUnits needs OrganizationId (the o-... its paths start with)',
+      },
+    ],
+  });
+  // The function refuses to start with dry-run units and no allowed ones (they only narrow): refuse the deployment.
+  new CfnRule(stack, 'DryRunOrganizationalUnitsNeedAllowedOnes', {
+    ruleCondition: Fn.conditionNot(Fn.conditionEquals(parameters.dryRunOus.valueAsString, '')),
+    assertions: [
+      {
+        assert: Fn.conditionNot(Fn.conditionEquals(parameters.allowedOus.valueAsString, '')),
+        assertDescription:
+          'DryRunOrganizationalUnits narrows AllowedOrganizationalUnits: list a unit in both to onboard it in dry-run',
       },
     ],
   });

@@ -449,6 +449,10 @@ describe('HubStack: the hub role', () => {
         },
       ],
     });
+    expect(json.Rules?.DryRunOrganizationalUnitsNeedAllowedOnes).toMatchObject({
+      RuleCondition: { 'Fn::Not': [{ 'Fn::Equals': [ref('DryRunOrganizationalUnits'), ''] }] },
+      Assertions: [{ Assert: { 'Fn::Not': [{ 'Fn::Equals': [ref('AllowedOrganizationalUnits'), ''] }] } }],
+    });
     const pattern = new RegExp(String(json.Parameters?.AllowedOrganizationalUnits?.AllowedPattern));
     expect(pattern.test('')).toBe(true);
     expect(pattern.test('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/,o-a1b2c3d4e5/r-ab12/')).toBe(true);
