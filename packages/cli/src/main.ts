@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { explainError } from './cliErrors.js';
+import { registerAccounts } from './commands/accounts.js';
 import { registerAudit } from './commands/audit.js';
 import { registerConsumeCommand } from './commands/consume.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerLocalUpCommand } from './commands/localUp.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerPublishCommand } from './commands/publish.js';
@@ -13,8 +15,18 @@ import { registerUndo } from './commands/undo.js';
 import { CliExit, type CliIo, CliUsageError, processIo } from './io.js';
 import { checkAwsEnvironment, resolveRegion } from './operations/awsEnvironment.js';
 
+/**
+ * What the commands read from outside, overridable by tests: the environment, an endpoint for every AWS client (a
+ * recording proxy), the clock. Commands that take no context ignore it.
+ */
+export interface CliContext {
+  env?: Readonly<Record<string, string | undefined>>;
+  endpoint?: string;
+  now?: () => Date;
+}
+
 /** Each command module registers itself on the program; one line per command here. */
-const registrations: Array<(program: Command, io: CliIo) => void> = [
+const registrations: Array<(program: Command, io: CliIo, context: CliContext) => void> = [
   registerPlanCommand,
   registerConsumeCommand,
   registerReplayCommand,
@@ -24,6 +36,8 @@ const registrations: Array<(program: Command, io: CliIo) => void> = [
   registerUndo,
   registerScanCommand,
   registerPublishCommand,
+  registerAccounts,
+  registerDoctor,
 ];
 
 /** The CLI's version, from its package.json. */
@@ -34,7 +48,17 @@ export const CLI_VERSION = (
 /** Commands that never talk to AWS or an emulator: their environment is not checked. */
 const OFFLINE = new Set(['plan', 'help']);
 /** Commands that act in the hub's region: it is resolved as the SDK does (`AWS_PROFILE`'s region too). */
-const NEED_REGION = new Set(['audit', 'replay', 'consume', 'undo', 'scan', 'publish', 'local']);
+const NEED_REGION = new Set([
+  'audit',
+  'replay',
+  'consume',
+  'undo',
+  'scan',
+  'publish',
+  'local',
+  'accounts',
+  'doctor',
+]);
 
 /** The top-level command an action belongs to (`local` for `local up`). */
 function topCommand(command: Command): string {
@@ -43,7 +67,7 @@ function topCommand(command: Command): string {
   return current.name();
 }
 
-export function buildProgram(io: CliIo): Command {
+export function buildProgram(io: CliIo, context: CliContext = {}): Command {
   const program = new Command('remediation-hub')
     .description(
       'Closes world-open security-group exposures across an AWS organisation from one hub account.',
@@ -53,8 +77,9 @@ export function buildProgram(io: CliIo): Command {
     .hook('preAction', async (_program, action) => {
       const name = topCommand(action);
       if (OFFLINE.has(name)) return;
-      checkAwsEnvironment(process.env);
-      if (NEED_REGION.has(name)) await resolveRegion(process.env);
+      checkAwsEnvironment(context.env ?? process.env);
+      // A test's environment (context.env) says its region; the process's is resolved as the SDK would.
+      if (NEED_REGION.has(name) && context.env === undefined) await resolveRegion(process.env);
     })
     .configureOutput({
       writeOut: (s) => io.stdout(s),
@@ -63,7 +88,7 @@ export function buildProgram(io: CliIo): Command {
         // Reported by main() as one line.
       },
     });
-  for (const register of registrations) register(program, io);
+  for (const register of registrations) register(program, io, context);
   return program;
 }
 
@@ -71,8 +96,8 @@ export function buildProgram(io: CliIo): Command {
 const SHOWN = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
 
 /** Runs the CLI; returns the exit code. Errors are one line on stderr with exit code 2. */
-export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
-  const program = buildProgram(io);
+export async function main(argv: string[], io: CliIo = processIo, context: CliContext = {}): Promise<number> {
+  const program = buildProgram(io, context);
   if (argv.length === 0) {
     // No command: the help, on stdout, and a success (it is what was asked for).
     io.stdout(program.helpInformation());

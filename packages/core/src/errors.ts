@@ -119,3 +119,22 @@ export function isRetryable(error: unknown): boolean {
   if (error instanceof RemediationHubError) return error.retryable;
   return true;
 }
+
+/**
+ * The hub cannot tell whether it may act in an account: the account registry or AWS Organizations could not be
+ * read (throttled, down, access denied, a configured OU not found). Retryable: the alert comes back later and
+ * nothing reaches STS meanwhile; an outage never rejects an alert, nor lets the hub act without an allowance.
+ */
+export class AccountDirectoryUnavailableError extends RemediationHubError {
+  override readonly name = 'AccountDirectoryUnavailableError';
+  readonly retryable = true;
+  /** Which source could not be read. */
+  readonly source: 'registry' | 'organizations';
+  constructor(
+    message: string,
+    options: ErrorContext & { cause?: unknown; source: 'registry' | 'organizations' },
+  ) {
+    super(message, options);
+    this.source = options.source;
+  }
+}

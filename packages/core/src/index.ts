@@ -1,4 +1,24 @@
 export { accountRefusal } from './accountCheck.js';
+export {
+  ACCOUNT_REGISTRY_TABLE,
+  type RegistryAction,
+  type RegistryAuditEvent,
+  type RegistryChangeRequest,
+  type RegistryEntry,
+  registryChange,
+  syncChanges,
+} from './accountRegistry.js';
+export {
+  decideStanding,
+  type OrganizationsMembership,
+  REGISTRY_STANDINGS,
+  type RegistryStanding,
+  type StandingDecision,
+  type StandingInputs,
+  type StandingSource,
+  UNREADABLE,
+  type Unreadable,
+} from './accountStanding.js';
 export { applyPlan } from './applyPlan.js';
 export {
   type AttemptProgress,
@@ -49,6 +69,11 @@ export { assertLeaseMargin, type LeaseHeld, leaseMarginMs } from './leaseMargin.
 export type { LedgerRecord, RecordedError, RecordState } from './ledgerRecord.js';
 export { notificationEventKey, undoEventKey } from './ledgerRecord.js';
 export { LEDGER_TABLE, type LedgerIndexName } from './ledgerTable.js';
+export {
+  ORGANIZATION_ID_PATTERN,
+  type OrganizationalUnitRef,
+  parseOrganizationalUnitRef,
+} from './organizationalUnits.js';
 export {
   OUTCOME_EVENT,
   OUTCOME_EVENT_SCHEMA_VERSION,

@@ -8,6 +8,11 @@ import {
   type Strategy,
 } from './constants.js';
 import { ConfigurationError } from './errors.js';
+import {
+  ORGANIZATION_ID_PATTERN,
+  type OrganizationalUnitRef,
+  parseOrganizationalUnitRef,
+} from './organizationalUnits.js';
 
 /**
  * The hub's settings contract: every environment variable the hub function reads, in one place. The handler
@@ -16,12 +21,19 @@ import { ConfigurationError } from './errors.js';
  */
 export const HUB_SETTINGS = {
   ledgerTable: { variable: 'LEDGER_TABLE', required: true },
-  allowedAccounts: { variable: 'ALLOWED_ACCOUNTS', required: true },
+  /** Required unless `ALLOWED_OUS` or `ACCOUNT_REGISTRY_TABLE` says which accounts the hub acts in. */
+  allowedAccounts: { variable: 'ALLOWED_ACCOUNTS', required: false },
   memberRoleName: { variable: 'MEMBER_ROLE_NAME', required: true },
   memberRolePath: { variable: 'MEMBER_ROLE_PATH', required: false },
   memberExternalId: { variable: 'MEMBER_EXTERNAL_ID', required: true },
   mode: { variable: 'REMEDIATION_MODE', required: false },
   dryRunAccounts: { variable: 'DRY_RUN_ACCOUNTS', required: false },
+  allowedOus: { variable: 'ALLOWED_OUS', required: false },
+  dryRunOus: { variable: 'DRY_RUN_OUS', required: false },
+  organizationId: { variable: 'ORGANIZATION_ID', required: false },
+  accountRegistryTable: { variable: 'ACCOUNT_REGISTRY_TABLE', required: false },
+  accountsCacheSeconds: { variable: 'ACCOUNTS_CACHE_SECONDS', required: false },
+  registryCacheSeconds: { variable: 'REGISTRY_CACHE_SECONDS', required: false },
   strategy: { variable: 'STRATEGY', required: false },
   exemptTagKey: { variable: 'EXEMPT_TAG_KEY', required: false },
   /** Lambda sets it for every function; a stack must not (it is reserved). */
@@ -69,12 +81,24 @@ export interface HubConfig {
   memberRolePath: string;
   /** `MEMBER_EXTERNAL_ID`: sent with every AssumeRole (the member role's trust condition). */
   memberExternalId: string;
-  /** `ALLOWED_ACCOUNTS`: the only accounts the hub acts in. */
+  /** `ALLOWED_ACCOUNTS`: accounts the hub acts in (beside the OUs' and the registry's). */
   allowedAccounts: ReadonlySet<string>;
   /** `REMEDIATION_MODE` (default `remediate`). */
   mode: RemediationMode;
   /** `DRY_RUN_ACCOUNTS`: accounts that are only planned for, whatever the mode. */
   dryRunAccounts: ReadonlySet<string>;
+  /** `ALLOWED_OUS`: every account under these units (child OUs included) is allowed. */
+  allowedOus: readonly OrganizationalUnitRef[];
+  /** `DRY_RUN_OUS`: allowed accounts under these units are only planned for. */
+  dryRunOus: readonly OrganizationalUnitRef[];
+  /** `ORGANIZATION_ID` (or the organisation of the OU paths): the hub refuses to read another organisation. */
+  organizationId: string | undefined;
+  /** `ACCOUNT_REGISTRY_TABLE`: the account registry (allow, deny, per-account mode), if the deployment has one. */
+  accountRegistryTable: string | undefined;
+  /** `ACCOUNTS_CACHE_SECONDS` (default 900): how long the OUs' membership, once read, is trusted. */
+  accountsCacheSeconds: number;
+  /** `REGISTRY_CACHE_SECONDS` (default 60): how long the registry, once read, is trusted. */
+  registryCacheSeconds: number;
   /** `STRATEGY` (default `revoke`). */
   strategy: Strategy;
   /** `EXEMPT_TAG_KEY` (default `remediation-hub:exempt`). */
@@ -225,7 +249,46 @@ function read(env: Env): { config: HubConfig | undefined; problems: string[] } {
     EXTERNAL_ID,
     'an STS external id of 2 to 1224 characters [\\w+=,.@:/-]',
   );
-  const allowedAccounts = accounts(V.allowedAccounts, true);
+  const units = (name: string): OrganizationalUnitRef[] => {
+    const v = value(name);
+    if (v === undefined) return [];
+    const texts = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    const refs = texts.map((text) => ({ text, ref: parseOrganizationalUnitRef(text) }));
+    const bad = refs.filter((r) => r.ref === undefined).map((r) => JSON.stringify(r.text));
+    if (bad.length > 0) {
+      problems.push(
+        `${name} must be comma-separated OU ids (ou-ab12-11111111), root ids (r-ab12) or organisation paths (o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/), got ${bad.join(', ')}`,
+      );
+    }
+    return refs.flatMap((r) => (r.ref === undefined ? [] : [r.ref]));
+  };
+  const allowedOus = units(V.allowedOus);
+  const dryRunOus = units(V.dryRunOus);
+  const accountRegistryTable = value(V.accountRegistryTable);
+  if (accountRegistryTable !== undefined && !TABLE_NAME.test(accountRegistryTable)) {
+    problems.push(
+      `${V.accountRegistryTable} must be a DynamoDB table name, got ${JSON.stringify(accountRegistryTable)}`,
+    );
+  }
+  const organizationId = organizationOf(value(V.organizationId), [...allowedOus, ...dryRunOus], problems);
+  const allowedAccounts = accounts(V.allowedAccounts, false);
+  // A malformed list is reported as such above; only an absent one leaves the hub without any source.
+  const listsAccounts = (value(V.allowedAccounts) ?? '').split(',').some((id) => id.trim() !== '');
+  if (!listsAccounts && allowedOus.length === 0 && accountRegistryTable === undefined) {
+    problems.push(
+      `${V.allowedAccounts}, ${V.allowedOus} or ${V.accountRegistryTable} is required (which accounts the hub acts in)`,
+    );
+  }
+  if (dryRunOus.length > 0 && allowedOus.length === 0) {
+    problems.push(
+      `${V.dryRunOus} needs ${V.allowedOus}: dry-run units only narrow the allowed ones (list a unit in both to onboard it in dry-run)`,
+    );
+  }
+  const accountsCacheSeconds = integer(V.accountsCacheSeconds, 10, 86_400, 900);
+  const registryCacheSeconds = integer(V.registryCacheSeconds, 1, 3_600, 60);
   const mode = oneOf(V.mode, REMEDIATION_MODES, 'remediate');
   const dryRunAccounts = accounts(V.dryRunAccounts, false);
   const strategy = oneOf(V.strategy, STRATEGIES, DEFAULT_STRATEGY);
@@ -277,6 +340,12 @@ function read(env: Env): { config: HubConfig | undefined; problems: string[] } {
       allowedAccounts,
       mode,
       dryRunAccounts,
+      allowedOus,
+      dryRunOus,
+      organizationId,
+      accountRegistryTable,
+      accountsCacheSeconds,
+      registryCacheSeconds,
       strategy,
       exemptTagKey,
       region,
@@ -290,4 +359,28 @@ function read(env: Env): { config: HubConfig | undefined; problems: string[] } {
       outcomeTopicArn,
     },
   };
+}
+
+/** `ORGANIZATION_ID`, or the one organisation the OU paths name; a path of another organisation is a problem. */
+function organizationOf(
+  configured: string | undefined,
+  units: readonly OrganizationalUnitRef[],
+  problems: string[],
+): string | undefined {
+  if (configured !== undefined && !ORGANIZATION_ID_PATTERN.test(configured)) {
+    problems.push(
+      `ORGANIZATION_ID must be an organisation id such as o-a1b2c3d4e5, got ${JSON.stringify(configured)}`,
+    );
+    return undefined;
+  }
+  const named = [
+    ...new Set(units.flatMap((u) => (u.organizationId === undefined ? [] : [u.organizationId]))),
+  ];
+  const all = configured === undefined ? named : [configured, ...named.filter((o) => o !== configured)];
+  if (all.length > 1) {
+    problems.push(
+      `ALLOWED_OUS, DRY_RUN_OUS and ORGANIZATION_ID name more than one organisation: ${all.join(', ')}`,
+    );
+  }
+  return all[0];
 }

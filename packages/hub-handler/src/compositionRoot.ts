@@ -6,10 +6,10 @@ import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccountDirectory, Clock, HubConfig, OutcomeListener } from '@remediation-hub/core';
 import type { SQSEvent } from 'aws-lambda';
+import { type AccountSources, accountSourcesFor } from './accountDirectoryFor.js';
 import { DynamoDbLedger } from './adapters/DynamoDbLedger.js';
 import { DynamoDbOutcomeEventLedger } from './adapters/DynamoDbOutcomeEventLedger.js';
 import { Ec2SecurityGroupGateway } from './adapters/Ec2SecurityGroupGateway.js';
-import { EnvironmentAccountDirectory } from './adapters/EnvironmentAccountDirectory.js';
 import { SecurityHubWriteBack } from './adapters/SecurityHubWriteBack.js';
 import { SnsOutcomePublisher } from './adapters/SnsOutcomePublisher.js';
 import { SqsDeadLetterQueue } from './adapters/SqsDeadLetterQueue.js';
@@ -37,7 +37,10 @@ export interface CompositionRootOptions {
   limiter?: RateLimiter;
   /** The role session name the member accounts' CloudTrail shows. */
   sessionName?: string;
-  /** Which accounts the hub acts in (default: `ALLOWED_ACCOUNTS` and `DRY_RUN_ACCOUNTS`). */
+  /**
+   * Which accounts the hub acts in (default: from the configuration, `accountSourcesFor`: the registry, the OUs and
+   * the environment lists).
+   */
   accounts?: AccountDirectory;
   /**
    * Told of every completed record, after its ledger write: after the metrics and the outcome topic's publisher,
@@ -69,6 +72,8 @@ export interface CompositionRoot {
   outcomes:
     | { publisher: SnsOutcomePublisher; events: DynamoDbOutcomeEventLedger; sns: SNSClient }
     | undefined;
+  /** The configured account sources (registry, OUs), for reports; `deps.accounts` is what the hub asks. */
+  accountSources: AccountSources;
   deps: AlertProcessorDeps;
   /** An SQS batch → partial batch response and per-message results. `owner` identifies this worker. */
   processBatch(event: SQSEvent, owner: string, options?: Omit<BatchOptions, 'owner'>): Promise<BatchResult>;
@@ -82,8 +87,18 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
   const logger = options.logger ?? createLogger();
   const clock = options.clock ?? systemClock;
   const adapters = createAdapters(options, logger, clock);
-  const { sts, dynamodb, documentClient, credentials, gateway, ledger, outcomes, securityHub, deadLetters } =
-    adapters;
+  const {
+    sts,
+    dynamodb,
+    documentClient,
+    credentials,
+    gateway,
+    ledger,
+    outcomes,
+    securityHub,
+    deadLetters,
+    accountSources,
+  } = adapters;
   // The hub account's own Security Hub in the hub's region, where the rule received the finding.
   const writeBack = securityHub
     ? [
@@ -96,7 +111,7 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
     : [];
   const deps: AlertProcessorDeps = {
     settings: config,
-    accounts: options.accounts ?? new EnvironmentAccountDirectory(config),
+    accounts: options.accounts ?? accountSources.directory,
     listeners: [
       ...(metrics ? [metrics.listener] : []),
       ...(outcomes ? [outcomes.publisher] : []),
@@ -123,6 +138,7 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
     ledger,
     metrics,
     outcomes,
+    accountSources,
     deps,
     processBatch: (event, owner, options) =>
       processBatch(event, { ...deps, concurrency: config.batchConcurrency }, { ...options, owner }),
@@ -134,6 +150,7 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
       outcomes?.sns.destroy();
       securityHub?.destroy();
       void deadLetters?.destroy();
+      accountSources.destroy();
     },
   };
 }
@@ -218,7 +235,19 @@ function createAdapters(options: CompositionRootOptions, logger: Logger, clock: 
           // The dead-letter queue lives where its URL says (the hub's own region in the stack).
           clientConfig: { ...base, region: regionOfQueueUrl(config.deadLetterQueueUrl) ?? config.region },
         });
-  return { sts, dynamodb, documentClient, credentials, gateway, ledger, outcomes, securityHub, deadLetters };
+  const accountSources = accountSourcesFor(config, { documentClient, clock, logger, clientConfig: base });
+  return {
+    sts,
+    dynamodb,
+    documentClient,
+    credentials,
+    gateway,
+    ledger,
+    outcomes,
+    securityHub,
+    deadLetters,
+    accountSources,
+  };
 }
 
 /** `us-east-1` of `https://sqs.us-east-1.amazonaws.com/123456789012/name`; undefined for an emulator's URL. */

@@ -1,4 +1,28 @@
+export { type AccountSources, accountSourcesFor } from './accountDirectoryFor.js';
+export {
+  AccountRegistryAdmin,
+  type AccountRegistryAdminOptions,
+  type RegistryChangeResult,
+} from './adapters/AccountRegistryAdmin.js';
+export {
+  CompositeAccountDirectory,
+  type CompositeAccountDirectoryOptions,
+  type ExplainedStanding,
+  type MembershipReader,
+  type RegistryReader,
+} from './adapters/CompositeAccountDirectory.js';
+export {
+  DynamoDbAccountRegistry,
+  type DynamoDbAccountRegistryOptions,
+  type RegistrySnapshot,
+} from './adapters/DynamoDbAccountRegistry.js';
 export { DynamoDbLedger, type DynamoDbLedgerOptions } from './adapters/DynamoDbLedger.js';
+export {
+  DynamoDbMembershipStore,
+  type MembershipStore,
+  membershipKey,
+  type StoredMembership,
+} from './adapters/DynamoDbMembershipStore.js';
 export {
   DynamoDbOutcomeEventLedger,
   type DynamoDbOutcomeEventLedgerOptions,
@@ -11,6 +35,14 @@ export {
 } from './adapters/Ec2SecurityGroupGateway.js';
 export { EnvironmentAccountDirectory } from './adapters/EnvironmentAccountDirectory.js';
 export { awsErrorCode, mapAwsError } from './adapters/mapAwsError.js';
+export {
+  ORGANIZATIONS_CONCURRENCY,
+  ORGANIZATIONS_RATE,
+  OrganizationsAccountDirectory,
+  type OrganizationsAccountDirectoryOptions,
+  type OrganizationsSnapshot,
+} from './adapters/OrganizationsAccountDirectory.js';
+export { RefreshingCache, type RefreshingCacheOptions } from './adapters/RefreshingCache.js';
 export { SecurityHubWriteBack, type SecurityHubWriteBackOptions } from './adapters/SecurityHubWriteBack.js';
 export {
   type PublishResult,

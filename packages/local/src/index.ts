@@ -15,11 +15,19 @@ export {
   type StaticCredentials,
 } from './clients.js';
 export { type ConsumeQueueOptions, type ConsumeSummary, consumeQueue } from './consumeQueue.js';
+export { createAccountRegistryTable } from './createAccountRegistryTable.js';
 export { createLedgerTable, type LedgerTableInfo } from './createLedgerTable.js';
 export { type Emulator, MOTO_REQUIREMENT, startEmulator, stopStaleEmulators } from './emulator.js';
 export { localLambdaContext } from './lambdaContext.js';
 export { EXTERNAL_ID_TAG, type LocalUpOptions, type LocalUpResult, localUp } from './localUp.js';
 export { MEMBER_ROLE, memberRolePolicyDocument, memberRoleTrustPolicy } from './memberRolePolicies.js';
+export {
+  createMemberAccounts,
+  createOrganizationalUnit,
+  ensureOrganization,
+  type LocalOrganization,
+  moveAccount,
+} from './organization.js';
 export {
   type OutcomeSubscription,
   type ReceivedOutcomeEvent,

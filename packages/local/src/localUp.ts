@@ -45,6 +45,7 @@ import {
   securityHubEventPattern,
 } from '@remediation-hub/core';
 import { ORGANIZATION_ACCESS_ROLE } from './clients.js';
+import { createAccountRegistryTable } from './createAccountRegistryTable.js';
 import { createLedgerTable } from './createLedgerTable.js';
 import { MEMBER_ROLE, memberRolePolicyDocument, memberRoleTrustPolicy } from './memberRolePolicies.js';
 
@@ -68,6 +69,11 @@ export interface LocalUpOptions {
   externalId?: string;
   memberRoleName?: string;
   memberRolePath?: string;
+  /**
+   * Also create the account registry table (`true`: `<prefix>remediation-hub-accounts`, or this name) and give the
+   * hub `ACCOUNT_REGISTRY_TABLE`.
+   */
+  accountRegistry?: boolean | string;
   /**
    * The event bus of the Security Hub rule (default `default`, where Security Hub sends its events on AWS). Tests
    * and the demo give each hub a bus of its own: on a shared emulator, every hub's rule on the default bus would
@@ -111,6 +117,8 @@ export interface LocalUpResult {
    */
   securityHubRule: { name: string; arn: string; eventBusName: string; eventPattern: string };
   ledgerTable: { name: string; arn: string | undefined };
+  /** The account registry table, when asked for. */
+  accountRegistryTable: { name: string; arn: string | undefined } | undefined;
   externalId: string;
   externalIdSource: 'option' | 'hub-queue-tag' | 'environment' | 'generated';
   memberRoles: Array<{ accountId: string; roleName: string; roleArn: string }>;
@@ -264,6 +272,17 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
     const table = await createLedgerTable(dynamodb, tableName);
     progress(`ledger table ${tableName}${table.created ? '' : ' (already there)'}`);
 
+    let accountRegistryTable: LocalUpResult['accountRegistryTable'];
+    if (options.accountRegistry !== undefined && options.accountRegistry !== false) {
+      const name =
+        typeof options.accountRegistry === 'string'
+          ? options.accountRegistry
+          : `${prefix}remediation-hub-accounts`;
+      const registry = await createAccountRegistryTable(dynamodb, name);
+      accountRegistryTable = { name, arn: registry.tableArn };
+      progress(`account registry table ${name}${registry.created ? '' : ' (already there)'}`);
+    }
+
     const { externalId, source } = await chooseExternalId(sqs, queueUrl, options);
     await sqs.send(new TagQueueCommand({ QueueUrl: queueUrl, Tags: { [EXTERNAL_ID_TAG]: externalId } }));
 
@@ -300,6 +319,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
         // The emulator has no BatchUpdateFindings: every write-back would fail there.
         securityHubWriteBack: 'off',
         outcomeTopicArn: outcomeTopic?.arn,
+        ...(accountRegistryTable ? { accountRegistryTable: accountRegistryTable.name } : {}),
       }),
       // Not the hub's: where `consume` polls, and where `publish` puts an alert.
       QUEUE_URL: queueUrl,
@@ -316,6 +336,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
       subscriptionArn,
       securityHubRule: { name: ruleName, arn: ruleArn, eventBusName, eventPattern },
       ledgerTable: { name: tableName, arn: table.tableArn },
+      accountRegistryTable,
       externalId,
       externalIdSource: source,
       memberRoles,

@@ -23,6 +23,7 @@ import {
   awsClientConfig,
   type EvidentDocument,
   emulatorEndpoint,
+  type LocalUpOptions,
   type LocalUpResult,
   localUp,
   syntheticSqsRecord,
@@ -142,10 +143,11 @@ export function sqsEvent(bodies: string[], prefix = uniqueName('msg')): SQSEvent
 export async function upTestHub(
   name: string,
   accounts: string[],
-  options: { outcomeTopic?: boolean } = {},
+  options: { outcomeTopic?: boolean } & Pick<LocalUpOptions, 'accountRegistry'> = {},
 ): Promise<LocalUpResult> {
   const prefix = `${uniqueName(name)}-`;
   return localUp({
+    accountRegistry: options.accountRegistry,
     outcomeTopic: options.outcomeTopic === true,
     accounts,
     endpoint: emulatorEndpoint(),

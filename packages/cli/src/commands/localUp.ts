@@ -10,6 +10,7 @@ interface LocalUpFlags {
   region?: string;
   externalId?: string;
   ledgerTable?: string;
+  registry?: boolean;
   visibilityTimeout: number;
   maxReceiveCount: number;
 }
@@ -35,6 +36,7 @@ export function registerLocalUpCommand(program: Command, io: CliIo): void {
       '--ledger-table <name>',
       'the ledger table (default: $LEDGER_TABLE or <prefix>remediation-hub-ledger)',
     )
+    .option('--registry', 'also create the account registry table and give the hub ACCOUNT_REGISTRY_TABLE')
     .option(
       '--visibility-timeout <seconds>',
       "the hub queue's visibility timeout",
@@ -69,6 +71,7 @@ async function up(flags: LocalUpFlags, io: CliIo): Promise<void> {
     ...(flags.prefix ? { prefix: flags.prefix } : {}),
     ...(ledgerTable ? { ledgerTable } : {}),
     ...(flags.externalId ? { externalId: flags.externalId } : {}),
+    ...(flags.registry ? { accountRegistry: true } : {}),
     visibilityTimeoutSeconds: flags.visibilityTimeout,
     maxReceiveCount: flags.maxReceiveCount,
     onProgress: (line) => {
@@ -86,6 +89,7 @@ function describe(result: LocalUpResult): string {
     `dead-letter queue ${result.deadLetterQueue.url} (after ${result.deadLetterQueue.maxReceiveCount} receives)`,
     `subscription      ${result.subscriptionArn} (raw delivery)`,
     `ledger table      ${result.ledgerTable.name}`,
+    ...(result.accountRegistryTable ? [`registry table    ${result.accountRegistryTable.name}`] : []),
     `external id       ${result.externalId} (${result.externalIdSource})`,
     ...result.memberRoles.map((r) => `member role       ${r.roleArn}`),
     '',

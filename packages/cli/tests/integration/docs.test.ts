@@ -44,6 +44,11 @@ const PAGES = [
 /** The commands not run here, and why. */
 const NOT_RUN: Array<{ file: string; match: RegExp; why: string }> = [
   {
+    file: 'README.md',
+    match: /^node --import tsx packages\/hub-handler\/bench\//,
+    why: "a benchmark: minutes long, and its figures are the machine's; its output is pasted from one run",
+  },
+  {
     file: 'docs/deployment.md',
     match: /^(as_\w+ )?aws |^pnpm synth$|^pnpm --dir packages\/infra synth$|^tsx bin\/synth\.ts$/,
     why: 'AWS CLI and CDK steps of a deployment: packages/infra/scripts/rehearse-deployment.sh runs them against moto, and the infra tests synthesize',
@@ -67,6 +72,18 @@ const NOT_RUN: Array<{ file: string; match: RegExp; why: string }> = [
     file: 'docs/operations.md',
     match: /^aws sns subscribe --topic-arn "\$OUTCOME_TOPIC_ARN" /,
     why: "a subscription to the outcome topic on AWS; the demo subscribes its two queues to the emulator's topic the same way (packages/local/src/outcomeSubscription.ts), with a filter policy",
+  },
+  {
+    file: 'docs/deployment.md',
+    match:
+      /^pnpm remediation-hub (doctor|local up --accounts 416934148462,|replay \/tmp\/rh\/|accounts sync )|^export |^env ALLOWED_ACCOUNTS=794820864310,/,
+    why: "an organisation with OUs on the emulator's Organizations, pasted from one session; tests/integration/accounts.test.ts and doctor.test.ts run the same commands and check their outputs",
+  },
+  {
+    file: 'docs/operations.md',
+    match:
+      /^pnpm remediation-hub (accounts (deny|list)|replay \/tmp\/rh\/alert-denied\.json|doctor --accounts )/,
+    why: "the same organisation session as deployment.md's section 6; accounts.test.ts and doctor.test.ts run the same commands",
   },
   {
     file: 'docs/operations.md',

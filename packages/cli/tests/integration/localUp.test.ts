@@ -229,4 +229,16 @@ describe('localUp', () => {
     await expect(run({ accounts: ['123'] })).rejects.toThrow('not 12-digit account ids: 123');
     await expect(run({ accounts: [] })).rejects.toThrow('at least one member account');
   });
+
+  it('creates the account registry table on request, with its index, and names it in the hub environment', async () => {
+    const withRegistry = await run({ accountRegistry: true });
+    const name = `${prefix}remediation-hub-accounts`;
+    expect(withRegistry.accountRegistryTable?.name).toBe(name);
+    expect(withRegistry.env.ACCOUNT_REGISTRY_TABLE).toBe(name);
+    const { Table } = await hubClients().dynamodb.send(new DescribeTableCommand({ TableName: name }));
+    expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['current']);
+    // Without it, as before: no registry, the allow-list alone.
+    expect(first.accountRegistryTable).toBeUndefined();
+    expect(first.env.ACCOUNT_REGISTRY_TABLE).toBeUndefined();
+  });
 });

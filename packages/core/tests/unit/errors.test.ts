@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AccessDeniedError,
+  AccountDirectoryUnavailableError,
   AccountNotAllowedError,
   ConcurrentChangeError,
   ConfigurationError,
@@ -35,6 +36,15 @@ describe('isRetryable', () => {
     expect(isRetryable(error)).toBe(retryable);
     expect(error.name).toBe(ErrorClass.name);
     expect(error).toBeInstanceOf(RemediationHubError);
+  });
+
+  it('makes an unreadable account directory a retry that names the source', () => {
+    const error = new AccountDirectoryUnavailableError('registry down', {
+      source: 'registry',
+      accountId: '111111111111',
+    });
+    expect(isRetryable(error)).toBe(true);
+    expect(error).toMatchObject({ name: 'AccountDirectoryUnavailableError', source: 'registry' });
   });
 
   it('treats an unknown error as retryable, so no alert is lost', () => {

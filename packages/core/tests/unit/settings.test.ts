@@ -103,7 +103,7 @@ describe('loadConfig', () => {
 
   it('treats empty variables as unset', () => {
     expect(configurationProblems({ ...valid, ALLOWED_ACCOUNTS: ' ' })).toEqual([
-      'ALLOWED_ACCOUNTS is required (comma-separated 12-digit account ids)',
+      'ALLOWED_ACCOUNTS, ALLOWED_OUS or ACCOUNT_REGISTRY_TABLE is required (which accounts the hub acts in)',
     ]);
     expect(loadConfig({ ...valid, MEMBER_ROLE_PATH: '' }).memberRolePath).toBe('/');
   });
@@ -116,6 +116,75 @@ describe('loadConfig', () => {
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
     ]);
     expect(loadConfig({ ...noRegion, AWS_DEFAULT_REGION: 'us-west-2' }).region).toBe('us-west-2');
+  });
+});
+
+describe('loadConfig: which accounts', () => {
+  const { ALLOWED_ACCOUNTS: _accounts, ...noAccounts } = valid;
+
+  it('needs ALLOWED_ACCOUNTS only when neither OUs nor a registry say which accounts the hub acts in', () => {
+    expect(configurationProblems(noAccounts)).toEqual([
+      'ALLOWED_ACCOUNTS, ALLOWED_OUS or ACCOUNT_REGISTRY_TABLE is required (which accounts the hub acts in)',
+    ]);
+    expect(loadConfig({ ...noAccounts, ALLOWED_OUS: 'ou-ab12-11111111' }).allowedAccounts.size).toBe(0);
+    expect(loadConfig({ ...noAccounts, ACCOUNT_REGISTRY_TABLE: 'rh-accounts' })).toMatchObject({
+      accountRegistryTable: 'rh-accounts',
+      allowedOus: [],
+      registryCacheSeconds: 60,
+      accountsCacheSeconds: 900,
+    });
+  });
+
+  it('reads OUs as ids, root ids or organisation paths, and takes the organisation from the paths', () => {
+    const config = loadConfig({
+      ...noAccounts,
+      ALLOWED_OUS:
+        'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/, o-a1b2c3d4e5/r-ab12/ou-ab12-22222222/ou-ab12-33333333/',
+      DRY_RUN_OUS: 'ou-ab12-33333333',
+      ACCOUNTS_CACHE_SECONDS: '300',
+      REGISTRY_CACHE_SECONDS: '15',
+    });
+    expect(config.allowedOus).toEqual([
+      {
+        id: 'ou-ab12-11111111',
+        organizationId: 'o-a1b2c3d4e5',
+        path: 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/',
+      },
+      {
+        id: 'ou-ab12-33333333',
+        organizationId: 'o-a1b2c3d4e5',
+        path: 'o-a1b2c3d4e5/r-ab12/ou-ab12-22222222/ou-ab12-33333333/',
+      },
+    ]);
+    expect(config.dryRunOus).toEqual([
+      { id: 'ou-ab12-33333333', organizationId: undefined, path: undefined },
+    ]);
+    expect(config).toMatchObject({
+      organizationId: 'o-a1b2c3d4e5',
+      accountsCacheSeconds: 300,
+      registryCacheSeconds: 15,
+    });
+  });
+
+  it('refuses a malformed OU, OUs of two organisations, dry-run OUs alone and a bad cache time, all at once', () => {
+    expect(
+      configurationProblems({
+        ...noAccounts,
+        ALLOWED_OUS: 'ou-ab12-11111111,Engineering, o-a1b2c3d4e5/r-ab12/',
+        ORGANIZATION_ID: 'o-zzzzzzzzzz',
+        ACCOUNTS_CACHE_SECONDS: '5',
+      }),
+    ).toEqual([
+      'ALLOWED_OUS must be comma-separated OU ids (ou-ab12-11111111), root ids (r-ab12) or organisation paths (o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/), got "Engineering"',
+      'ALLOWED_OUS, DRY_RUN_OUS and ORGANIZATION_ID name more than one organisation: o-zzzzzzzzzz, o-a1b2c3d4e5',
+      'ACCOUNTS_CACHE_SECONDS must be an integer from 10 to 86400, got "5"',
+    ]);
+    expect(configurationProblems({ ...valid, DRY_RUN_OUS: 'ou-ab12-11111111' })).toEqual([
+      'DRY_RUN_OUS needs ALLOWED_OUS: dry-run units only narrow the allowed ones (list a unit in both to onboard it in dry-run)',
+    ]);
+    expect(configurationProblems({ ...valid, ORGANIZATION_ID: 'org-1' })).toEqual([
+      'ORGANIZATION_ID must be an organisation id such as o-a1b2c3d4e5, got "org-1"',
+    ]);
   });
 });
 

@@ -123,8 +123,8 @@ export interface TestHubFixture {
 /** Registers the file's hooks (beforeAll, afterEach, afterAll) and returns the hub they manage. */
 export function useTestHub(
   name: string,
-  accounts: string[],
-  options: { outcomeTopic?: boolean } = {},
+  accounts: string[] | (() => Promise<string[]>),
+  options: Parameters<typeof upTestHub>[2] = {},
 ): TestHubFixture {
   let up: LocalUpResult | undefined;
   let sns: SNSClient | undefined;
@@ -135,7 +135,7 @@ export function useTestHub(
     return value;
   };
   beforeAll(async () => {
-    up = await upTestHub(name, accounts, options);
+    up = await upTestHub(name, typeof accounts === 'function' ? await accounts() : accounts, options);
     sns = hubSns();
     sqs = hubSqs();
   });

@@ -1,7 +1,7 @@
-import { hubEnvironment } from '@remediation-hub/core';
+import { ACCOUNT_REGISTRY_TABLE, hubEnvironment } from '@remediation-hub/core';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -24,6 +24,26 @@ export interface HubFunctionSettings {
   readonly securityHubWriteBack: string;
   /** The outcome topic's ARN (`OUTCOME_TOPIC_ARN`). */
   readonly outcomeTopicArn?: string;
+  /** `ALLOWED_OUS`: comma-separated organisation paths of the allowed units (may be empty). */
+  readonly allowedOus: string;
+  /** `DRY_RUN_OUS` (may be empty). */
+  readonly dryRunOus: string;
+  /** `ORGANIZATION_ID` (may be empty: no organisation). */
+  readonly organizationId: string;
+  /** `ACCOUNTS_CACHE_SECONDS`. */
+  readonly accountsCacheSeconds: string;
+}
+
+/**
+ * The IAM boundary of the hub's AssumeRole, as CloudFormation values: the `Condition` block of the statement
+ * (`aws:ResourceOrgID`, and `aws:ResourceOrgPaths` with OUs) and the Organizations read statement, each chosen with
+ * `Fn::If` from the deployment's parameters (see `organizationBoundary` in HubStack).
+ */
+export interface AssumeRoleBoundary {
+  /** The statement's `Condition` (an `Fn::If` that may resolve to no condition at all). */
+  readonly condition: unknown;
+  /** The statement that lets the hub read the OUs, or `AWS::NoValue` when no OU is named. */
+  readonly organizationsStatement: unknown;
 }
 
 export interface HubFunctionProps {
@@ -33,9 +53,22 @@ export interface HubFunctionProps {
   readonly deadLetterQueue: IQueue;
   readonly ledger: ITable;
   readonly settings: HubFunctionSettings;
+  /** The account registry table: the function only reads it (its `current` index). */
+  readonly accountRegistry: ITable;
+  readonly boundary: AssumeRoleBoundary;
   /** Path of the handler module; the hub-handler package's Lambda entry unless a test says otherwise. */
   readonly entry?: string;
 }
+
+/**
+ * The Organizations reads of the OU walk: the hub account is the organisation's delegated administrator for these
+ * actions alone (docs/deployment.md), and its role needs the same in its own policy.
+ */
+export const ORGANIZATIONS_READ_ACTIONS = [
+  'organizations:DescribeOrganization',
+  'organizations:ListAccountsForParent',
+  'organizations:ListOrganizationalUnitsForParent',
+] as const;
 
 /** Actions the handler takes on the ledger: claim, complete, read one alert's records. No index reads. */
 export const LEDGER_ACTIONS = [
@@ -73,21 +106,58 @@ export class HubFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.role.addToPolicy(
-      new PolicyStatement({
-        sid: 'AssumeTheMemberRoleOnly',
-        actions: ['sts:AssumeRole'],
-        resources: [memberRoleArnPattern(config)],
-      }),
-    );
-    const defaultPolicy = this.role.node.findChild('DefaultPolicy');
-    Validations.of(defaultPolicy).acknowledge({
+    // Its own inline policy, written as CloudFormation: the statement's Condition is chosen by Fn::If from the
+    // parameters (no organisation, an organisation, an organisation with OUs), which a PolicyStatement cannot hold.
+    const assumePolicy = new CfnPolicy(this, 'AssumeMemberRolePolicy', {
+      policyName: 'AssumeTheMemberRoleInTheOrganization',
+      roles: [this.role.roleName],
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'AssumeTheMemberRoleOnly',
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Resource: memberRoleArnPattern(config),
+            Condition: props.boundary.condition,
+          },
+          props.boundary.organizationsStatement,
+        ],
+      },
+    });
+    // cdk-nag reads the member-role wildcard; the Organizations reads (Resource "*", read-only, in an Fn::If) it
+    // cannot see: the delegation policy of the management account grants the hub account those reads alone.
+    Validations.of(assumePolicy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${memberRoleArnPattern(config)}]`,
       reason:
         'The hub assumes the member role in every account of the organisation, including accounts that join ' +
-        'later, so the account is a wildcard; the role path and name are exact, and the member role trusts ' +
-        'this role only, and only with the external id.',
+        'later, so the account is a wildcard; the role path and name are exact, aws:ResourceOrgID (and ' +
+        'aws:ResourceOrgPaths with OUs) keep it inside the organisation, and the member role trusts this role ' +
+        'only, and only with the external id.',
     });
+    // The OU membership one container walked, shared with the others: one item, in its own partition of the registry
+    // table; the function may write nothing else there.
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'SharedOuMembership',
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [props.accountRegistry.tableArn],
+        conditions: {
+          'ForAllValues:StringEquals': {
+            'dynamodb:LeadingKeys': [ACCOUNT_REGISTRY_TABLE.membership.partitionKey],
+          },
+        },
+      }),
+    );
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'AccountRegistryRead',
+        actions: ['dynamodb:Query'],
+        resources: [
+          `${props.accountRegistry.tableArn}/index/${ACCOUNT_REGISTRY_TABLE.currentIndex.indexName}`,
+        ],
+      }),
+    );
     this.role.addToPolicy(
       new PolicyStatement({
         sid: 'DeadLettersWithTheirReason',
@@ -133,6 +203,11 @@ export class HubFunction extends Construct {
           leaseSeconds: String(leaseSecondsFor(config)),
           deadLetterQueueUrl: props.deadLetterQueue.queueUrl,
           outcomeTopicArn: settings.outcomeTopicArn,
+          allowedOus: settings.allowedOus,
+          dryRunOus: settings.dryRunOus,
+          organizationId: settings.organizationId,
+          accountsCacheSeconds: settings.accountsCacheSeconds,
+          accountRegistryTable: props.accountRegistry.tableName,
         }),
         NODE_OPTIONS: '--enable-source-maps',
       },

@@ -5,13 +5,28 @@ import {
   STRATEGIES,
   WRITE_BACK_SETTINGS,
 } from '@remediation-hub/core';
-import { Aws, CfnOutput, CfnParameter, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  Aws,
+  CfnCondition,
+  CfnOutput,
+  CfnParameter,
+  CfnRule,
+  Duration,
+  Fn,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { queueVisibilityTimeoutSeconds, type RemediationHubConfig } from '../config.js';
+import { AccountRegistryTable } from '../constructs/AccountRegistryTable.js';
 import { EvidentIngress } from '../constructs/EvidentIngress.js';
 import { HubAlarms } from '../constructs/HubAlarms.js';
 import { HubDashboard } from '../constructs/HubDashboard.js';
-import { HubFunction } from '../constructs/HubFunction.js';
+import {
+  type AssumeRoleBoundary,
+  HubFunction,
+  ORGANIZATIONS_READ_ACTIONS,
+} from '../constructs/HubFunction.js';
 import { LedgerTable } from '../constructs/LedgerTable.js';
 import { OutcomeAlarms } from '../constructs/OutcomeAlarms.js';
 import { OutcomeEvents } from '../constructs/OutcomeEvents.js';
@@ -25,6 +40,9 @@ export const EXTERNAL_ID_PATTERN = '^[\\w+=,.@:/-]{2,1224}$';
 /** pino's levels, as the hub handler's LOG_LEVEL accepts them. */
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const ACCOUNT_LIST_PATTERN = '^[0-9]{12}(,[0-9]{12})*$';
+/** An OU's organisation path, as `aws:ResourceOrgPaths` writes it: `o-.../r-.../ou-.../` (a root alone too). */
+const ORG_PATH = 'o-[a-z0-9]{10,32}/r-[0-9a-z]{4,32}(/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})*/';
+const OU_ID = 'ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}';
 
 export interface HubStackProps extends StackProps {
   readonly config: RemediationHubConfig;
@@ -37,6 +55,7 @@ export class HubStack extends Stack {
   readonly ingress: EvidentIngress;
   readonly hub: HubFunction;
   readonly ledger: LedgerTable;
+  readonly accountRegistry: AccountRegistryTable;
   readonly alarms: HubAlarms;
   readonly sources: SourceIngress;
   readonly outcomes: OutcomeEvents;
@@ -72,8 +91,44 @@ export class HubStack extends Stack {
     });
     const allowedAccounts = new CfnParameter(this, 'AllowedAccounts', {
       type: 'String',
-      allowedPattern: ACCOUNT_LIST_PATTERN,
-      description: 'Comma-separated 12-digit account ids the hub may act in; alerts for others are rejected',
+      default: '',
+      allowedPattern: `(${ACCOUNT_LIST_PATTERN})?`,
+      description:
+        'Comma-separated 12-digit account ids the hub may act in, beside the OUs and the account registry; ' +
+        'alerts for other accounts are rejected',
+    });
+    const organizationId = new CfnParameter(this, 'OrganizationId', {
+      type: 'String',
+      default: '',
+      allowedPattern: '^(o-[a-z0-9]{10,32})?$',
+      description:
+        'The AWS Organizations organisation (o-...): the hub role may assume the member role only in its accounts ' +
+        '(aws:ResourceOrgID). Empty: no organisation (the allow-list and the registry only)',
+    });
+    const allowedOus = new CfnParameter(this, 'AllowedOrganizationalUnits', {
+      type: 'String',
+      default: '',
+      // The paths go into the function's environment (4 KB for all variables) and the role's inline policy.
+      maxLength: 2048,
+      allowedPattern: `^(${ORG_PATH}(,${ORG_PATH})*)?$`,
+      description:
+        'Comma-separated organisation paths (o-.../r-.../ou-.../) of the OUs whose accounts (child OUs included) ' +
+        'the hub acts in; the hub role may then assume the member role only under them (aws:ResourceOrgPaths)',
+    });
+    const dryRunOus = new CfnParameter(this, 'DryRunOrganizationalUnits', {
+      type: 'String',
+      default: '',
+      maxLength: 1024,
+      allowedPattern: `^((${OU_ID}|${ORG_PATH})(,(${OU_ID}|${ORG_PATH}))*)?$`,
+      description:
+        'Comma-separated OU ids or paths, within the allowed OUs, whose accounts are only planned for (dry-run)',
+    });
+    const accountsCacheSeconds = new CfnParameter(this, 'AccountsCacheSeconds', {
+      type: 'Number',
+      default: 900,
+      minValue: 10,
+      maxValue: 86_400,
+      description: 'How long the OU membership read from Organizations is trusted before it is read again',
     });
     const remediationMode = new CfnParameter(this, 'RemediationMode', {
       type: 'String',
@@ -155,13 +210,20 @@ export class HubStack extends Stack {
           },
           {
             Label: { default: 'Member accounts' },
-            Parameters: [memberExternalId.logicalId, allowedAccounts.logicalId],
+            Parameters: [
+              memberExternalId.logicalId,
+              allowedAccounts.logicalId,
+              organizationId.logicalId,
+              allowedOus.logicalId,
+              accountsCacheSeconds.logicalId,
+            ],
           },
           {
             Label: { default: 'Behaviour' },
             Parameters: [
               remediationMode.logicalId,
               dryRunAccounts.logicalId,
+              dryRunOus.logicalId,
               strategy.logicalId,
               exemptTagKey.logicalId,
             ],
@@ -187,11 +249,15 @@ export class HubStack extends Stack {
     });
     this.ledger = new LedgerTable(this, 'Ledger');
     this.outcomes = new OutcomeEvents(this, 'Outcomes');
+    this.accountRegistry = new AccountRegistryTable(this, 'AccountRegistry');
+    const boundary = organizationBoundary(this, { organizationId, allowedOus, dryRunOus });
     this.hub = new HubFunction(this, 'Hub', {
       config,
       queue: this.ingress.queue,
       deadLetterQueue: this.ingress.deadLetterQueue,
       ledger: this.ledger.table,
+      accountRegistry: this.accountRegistry.table,
+      boundary,
       ...(props.handlerEntry === undefined ? {} : { entry: props.handlerEntry }),
       settings: {
         memberExternalId: memberExternalId.valueAsString,
@@ -203,6 +269,10 @@ export class HubStack extends Stack {
         logLevel: logLevel.valueAsString,
         securityHubWriteBack: securityHubWriteBack.valueAsString,
         outcomeTopicArn: this.outcomes.topic.topicArn,
+        allowedOus: allowedOus.valueAsString,
+        dryRunOus: dryRunOus.valueAsString,
+        organizationId: organizationId.valueAsString,
+        accountsCacheSeconds: accountsCacheSeconds.valueAsString,
       },
     });
     this.outcomes.allowPublish(this.hub.role);
@@ -259,6 +329,10 @@ export class HubStack extends Stack {
     });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.ingress.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName });
+    new CfnOutput(this, 'AccountRegistryTableName', {
+      value: this.accountRegistry.table.tableName,
+      description: 'ACCOUNT_REGISTRY_TABLE for remediation-hub accounts and doctor',
+    });
     new CfnOutput(this, 'HubFunctionName', { value: this.hub.function.functionName });
     new CfnOutput(this, 'HubLogGroupName', { value: this.hub.logGroup.logGroupName });
     new CfnOutput(this, 'HubRoleArn', {
@@ -270,4 +344,69 @@ export class HubStack extends Stack {
       description: 'The HubAccountId parameter of the member-role StackSet',
     });
   }
+}
+
+/**
+ * The IAM boundary of the hub's AssumeRole from the deployment's parameters: with an organisation, the member role
+ * may be assumed only in its accounts (`aws:ResourceOrgID`); with OUs, only in accounts under them
+ * (`aws:ResourceOrgPaths`, each path with `*` appended: the unit and every unit below it). Without an organisation
+ * there is no condition (the hub's own account checks remain). OUs need the organisation, a template rule says so.
+ */
+function organizationBoundary(
+  stack: Stack,
+  parameters: { organizationId: CfnParameter; allowedOus: CfnParameter; dryRunOus: CfnParameter },
+): AssumeRoleBoundary {
+  const hasOrganization = new CfnCondition(stack, 'HasOrganization', {
+    expression: Fn.conditionNot(Fn.conditionEquals(parameters.organizationId.valueAsString, '')),
+  });
+  const hasOus = new CfnCondition(stack, 'HasOrganizationalUnits', {
+    expression: Fn.conditionNot(Fn.conditionEquals(parameters.allowedOus.valueAsString, '')),
+  });
+  new CfnRule(stack, 'OrganizationalUnitsNeedTheOrganization', {
+    ruleCondition: Fn.conditionNot(Fn.conditionEquals(parameters.allowedOus.valueAsString, '')),
+    assertions: [
+      {
+        assert: Fn.conditionNot(Fn.conditionEquals(parameters.organizationId.valueAsString, '')),
+        assertDescription: 'AllowedOrganizationalUnits needs OrganizationId (the o-... its paths start with)',
+      },
+    ],
+  });
+  // The function refuses to start with dry-run units and no allowed ones (they only narrow): refuse the deployment.
+  new CfnRule(stack, 'DryRunOrganizationalUnitsNeedAllowedOnes', {
+    ruleCondition: Fn.conditionNot(Fn.conditionEquals(parameters.dryRunOus.valueAsString, '')),
+    assertions: [
+      {
+        assert: Fn.conditionNot(Fn.conditionEquals(parameters.allowedOus.valueAsString, '')),
+        assertDescription:
+          'DryRunOrganizationalUnits narrows AllowedOrganizationalUnits: list a unit in both to onboard it in dry-run',
+      },
+    ],
+  });
+  const inOrganization = { 'aws:ResourceOrgID': parameters.organizationId.valueAsString };
+  // "a/,b/" becomes ["a/*", "b/*"]: join the paths with "*,", add the last "*", split again.
+  const paths = Fn.split(
+    ',',
+    Fn.join('', [Fn.join('*,', Fn.split(',', parameters.allowedOus.valueAsString)), '*']),
+  );
+  return {
+    condition: Fn.conditionIf(
+      hasOrganization.logicalId,
+      Fn.conditionIf(
+        hasOus.logicalId,
+        { StringEquals: inOrganization, 'ForAnyValue:StringLike': { 'aws:ResourceOrgPaths': paths } },
+        { StringEquals: inOrganization },
+      ),
+      Aws.NO_VALUE,
+    ),
+    organizationsStatement: Fn.conditionIf(
+      hasOus.logicalId,
+      {
+        Sid: 'ReadTheOrganizationalUnits',
+        Effect: 'Allow',
+        Action: [...ORGANIZATIONS_READ_ACTIONS],
+        Resource: '*',
+      },
+      Aws.NO_VALUE,
+    ),
+  };
 }

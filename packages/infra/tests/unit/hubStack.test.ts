@@ -1,11 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HUB_SETTINGS, HUB_VARIABLES, LEDGER_TABLE, securityHubEventPattern } from '@remediation-hub/core';
+import {
+  ACCOUNT_REGISTRY_TABLE,
+  HUB_SETTINGS,
+  HUB_VARIABLES,
+  LEDGER_TABLE,
+  securityHubEventPattern,
+} from '@remediation-hub/core';
 import { HUB_METRICS, METRICS_NAMESPACE, METRICS_SERVICE } from '@remediation-hub/hub-handler';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, memberRoleArnPattern, STACK_NAMES } from '../../lib/config.js';
-import { LEDGER_ACTIONS } from '../../lib/constructs/HubFunction.js';
+import { LEDGER_ACTIONS, ORGANIZATIONS_READ_ACTIONS } from '../../lib/constructs/HubFunction.js';
 import { HUB_METRICS_NAMESPACE, HUB_METRICS_SERVICE } from '../../lib/constructs/hubMetrics.js';
 import { EVIDENT_ACCOUNT_ID } from '../../lib/stacks/HubStack.js';
 import {
@@ -15,6 +21,7 @@ import {
   stripAssetHashes,
   templateOf,
 } from '../support/assembly.js';
+import { resolveConditions } from '../support/resolveConditions.js';
 
 const template = templateOf(STACK_NAMES.hub);
 const json = readTemplate(STACK_NAMES.hub);
@@ -29,7 +36,12 @@ const keyOf = (description: string) =>
 const queue = onlyResource(json, 'AWS::SQS::Queue', (p) => p.RedrivePolicy !== undefined);
 const deadLetterQueue = onlyResource(json, 'AWS::SQS::Queue', (p) => p.RedrivePolicy === undefined);
 const hubFunction = onlyResource(json, 'AWS::Lambda::Function');
-const table = onlyResource(json, 'AWS::DynamoDB::Table');
+const table = onlyResource(json, 'AWS::DynamoDB::Table', (p) => p.TimeToLiveSpecification !== undefined);
+const registryTable = onlyResource(
+  json,
+  'AWS::DynamoDB::Table',
+  (p) => p.TimeToLiveSpecification === undefined,
+);
 
 const ref = (logicalId: string) => ({ Ref: logicalId });
 const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
@@ -247,6 +259,11 @@ describe('HubStack: the hub function', () => {
         LEASE_SECONDS: String(DEFAULT_CONFIG.functionTimeoutSeconds + 60),
         DEAD_LETTER_QUEUE_URL: ref(deadLetterQueue.logicalId),
         OUTCOME_TOPIC_ARN: ref(outcomeTopic.logicalId),
+        ALLOWED_OUS: ref('AllowedOrganizationalUnits'),
+        DRY_RUN_OUS: ref('DryRunOrganizationalUnits'),
+        ORGANIZATION_ID: ref('OrganizationId'),
+        ACCOUNTS_CACHE_SECONDS: ref('AccountsCacheSeconds'),
+        ACCOUNT_REGISTRY_TABLE: ref(registryTable.logicalId),
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
@@ -296,24 +313,45 @@ describe('HubStack: the hub role', () => {
     expect(hubRole.properties.Policies).toBeUndefined();
   });
 
-  it('may assume only the member role, by path and name, and otherwise touches only the hub', () => {
-    // The Security Hub write-back's policy is its own, under a condition (below).
-    const policies = Object.values(json.Resources).filter(
-      (r) =>
+  const policiesOfTheHubRole = () =>
+    Object.entries(json.Resources).filter(
+      ([, r]) =>
         r.Type === 'AWS::IAM::Policy' &&
+        // The Security Hub write-back's policy is its own, under a condition (below).
         r.Condition === undefined &&
         JSON.stringify(r.Properties?.Roles).includes(hubRole.logicalId),
     );
-    expect(policies).toHaveLength(1);
-    const document = policies[0]?.Properties?.PolicyDocument as
+  const assumePolicy = () => {
+    const found = policiesOfTheHubRole().filter(
+      ([, r]) => r.Properties?.PolicyName === 'AssumeTheMemberRoleInTheOrganization',
+    );
+    expect(found).toHaveLength(1);
+    return found[0]?.[1].Properties?.PolicyDocument as { Statement: unknown[] };
+  };
+
+  it('otherwise touches only the hub: its queues, ledger, logs, outcome topic and a read of the registry', () => {
+    const policies = policiesOfTheHubRole();
+    expect(policies).toHaveLength(2);
+    const defaultPolicy = policies.find(
+      ([, r]) => r.Properties?.PolicyName !== 'AssumeTheMemberRoleInTheOrganization',
+    );
+    const document = defaultPolicy?.[1].Properties?.PolicyDocument as
       | { Statement: Record<string, unknown>[] }
       | undefined;
     const statements = document?.Statement ?? [];
     const grants = statements.map((s) => [s.Action, s.Resource]);
     expect(grants).toEqual(
       expect.arrayContaining([
-        ['sts:AssumeRole', memberRoleArnPattern(DEFAULT_CONFIG)],
         [[...LEDGER_ACTIONS].sort(), arnOf(table.logicalId)],
+        [
+          'dynamodb:Query',
+          {
+            'Fn::Join': [
+              '',
+              [arnOf(registryTable.logicalId), `/index/${ACCOUNT_REGISTRY_TABLE.currentIndex.indexName}`],
+            ],
+          },
+        ],
         [
           [
             'sqs:ChangeMessageVisibility',
@@ -334,15 +372,116 @@ describe('HubStack: the hub role', () => {
         [['kms:Decrypt', 'kms:GenerateDataKey'], arnOf(keyOf('outcome topic').logicalId)],
       ]),
     );
-    expect(grants).toHaveLength(7);
-    expect(memberRoleArnPattern(DEFAULT_CONFIG)).toBe(
-      'arn:*:iam::*:role/remediation-hub/RemediationHubMemberRole',
+    expect(grants).toHaveLength(8);
+    // The registry's entries are read, never written, by the function (operators change them, audited, with the
+    // CLI); the one item it writes is the shared OU membership, in a partition no account id can take.
+    const onRegistry = statements.filter((st) =>
+      JSON.stringify(st.Resource).includes(registryTable.logicalId),
     );
+    expect(onRegistry.map((st) => [st.Action, st.Condition])).toEqual([
+      [
+        ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        {
+          'ForAllValues:StringEquals': {
+            'dynamodb:LeadingKeys': [ACCOUNT_REGISTRY_TABLE.membership.partitionKey],
+          },
+        },
+      ],
+      ['dynamodb:Query', undefined],
+    ]);
+    expect(JSON.stringify(statements)).not.toContain('sts:AssumeRole');
     expect(
       statements.every(
         (s) => s.Effect === 'Allow' && s.NotAction === undefined && s.NotResource === undefined,
       ),
     ).toBe(true);
+  });
+
+  it('may assume the member role, by path and name, only inside the organisation and under its OUs', () => {
+    const document = assumePolicy();
+    const withParameters = (parameters: Record<string, string>) =>
+      resolveConditions(json, parameters, document) as { Statement: Record<string, unknown>[] };
+    const assume = (parameters: Record<string, string>) => withParameters(parameters).Statement[0];
+    const base = {
+      Sid: 'AssumeTheMemberRoleOnly',
+      Effect: 'Allow',
+      Action: 'sts:AssumeRole',
+      Resource: memberRoleArnPattern(DEFAULT_CONFIG),
+    };
+    expect(memberRoleArnPattern(DEFAULT_CONFIG)).toBe(
+      'arn:*:iam::*:role/remediation-hub/RemediationHubMemberRole',
+    );
+
+    // With OUs: the organisation and, for each path, the unit and every unit below it.
+    const paths = 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/,o-a1b2c3d4e5/r-ab12/ou-ab12-22222222/';
+    expect(assume({ OrganizationId: 'o-a1b2c3d4e5', AllowedOrganizationalUnits: paths })).toEqual({
+      ...base,
+      Condition: {
+        StringEquals: { 'aws:ResourceOrgID': ref('OrganizationId') },
+        'ForAnyValue:StringLike': {
+          'aws:ResourceOrgPaths': {
+            'Fn::Split': [
+              ',',
+              {
+                'Fn::Join': [
+                  '',
+                  [{ 'Fn::Join': ['*,', { 'Fn::Split': [',', ref('AllowedOrganizationalUnits')] }] }, '*'],
+                ],
+              },
+            ],
+          },
+        },
+      },
+    });
+    // What CloudFormation makes of those functions for the two paths.
+    const appended = `${paths.split(',').join('*,')}*`.split(',');
+    expect(appended).toEqual([
+      'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*',
+      'o-a1b2c3d4e5/r-ab12/ou-ab12-22222222/*',
+    ]);
+
+    // An organisation without OUs (the registry, the allow-list): inside the organisation only.
+    expect(assume({ OrganizationId: 'o-a1b2c3d4e5' })).toEqual({
+      ...base,
+      Condition: { StringEquals: { 'aws:ResourceOrgID': ref('OrganizationId') } },
+    });
+    // No organisation at all: no condition can hold, the hub's own account checks remain.
+    expect(assume({})).toEqual(base);
+
+    // Reading the OUs is granted only when there are OUs to read.
+    expect(
+      withParameters({ OrganizationId: 'o-a1b2c3d4e5', AllowedOrganizationalUnits: paths }).Statement[1],
+    ).toEqual({
+      Sid: 'ReadTheOrganizationalUnits',
+      Effect: 'Allow',
+      Action: [...ORGANIZATIONS_READ_ACTIONS],
+      Resource: '*',
+    });
+    expect(withParameters({ OrganizationId: 'o-a1b2c3d4e5' }).Statement).toHaveLength(1);
+  });
+
+  it('refuses OUs without the organisation they belong to, and OU paths of the wrong shape', () => {
+    expect(json.Rules?.OrganizationalUnitsNeedTheOrganization).toEqual({
+      RuleCondition: { 'Fn::Not': [{ 'Fn::Equals': [ref('AllowedOrganizationalUnits'), ''] }] },
+      Assertions: [
+        {
+          Assert: { 'Fn::Not': [{ 'Fn::Equals': [ref('OrganizationId'), ''] }] },
+          AssertDescription: expect.stringContaining('OrganizationId'),
+        },
+      ],
+    });
+    expect(json.Rules?.DryRunOrganizationalUnitsNeedAllowedOnes).toMatchObject({
+      RuleCondition: { 'Fn::Not': [{ 'Fn::Equals': [ref('DryRunOrganizationalUnits'), ''] }] },
+      Assertions: [{ Assert: { 'Fn::Not': [{ 'Fn::Equals': [ref('AllowedOrganizationalUnits'), ''] }] } }],
+    });
+    const pattern = new RegExp(String(json.Parameters?.AllowedOrganizationalUnits?.AllowedPattern));
+    expect(pattern.test('')).toBe(true);
+    expect(pattern.test('o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/,o-a1b2c3d4e5/r-ab12/')).toBe(true);
+    for (const bad of ['ou-ab12-11111111', 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111', 'o-a1b2c3d4e5/r-ab12/*']) {
+      expect(pattern.test(bad), bad).toBe(false);
+    }
+    // Empty by default: a deployment of the allow-list alone keeps working.
+    expect(json.Parameters?.AllowedAccounts?.Default).toBe('');
   });
 });
 

@@ -1,0 +1,58 @@
+import {
+  type AttributeDefinition,
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { ACCOUNT_REGISTRY_TABLE } from '@remediation-hub/core';
+
+/**
+ * Creates the account registry table from core's `ACCOUNT_REGISTRY_TABLE` (keys and the sparse `current` index),
+ * on demand billing. Idempotent. Used by `local up --registry`, the tests and the benchmark; the CDK stack reads
+ * the same definition.
+ */
+export async function createAccountRegistryTable(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+): Promise<{ tableName: string; tableArn: string | undefined; created: boolean }> {
+  const { partitionKey, sortKey, currentIndex } = ACCOUNT_REGISTRY_TABLE;
+  const attributes = new Map<string, AttributeDefinition>();
+  for (const key of [partitionKey, sortKey, currentIndex.partitionKey, currentIndex.sortKey]) {
+    attributes.set(key.name, { AttributeName: key.name, AttributeType: key.type });
+  }
+  let created = true;
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [...attributes.values()],
+        KeySchema: [
+          { AttributeName: partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: sortKey.name, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: currentIndex.indexName,
+            KeySchema: [
+              { AttributeName: currentIndex.partitionKey.name, KeyType: 'HASH' },
+              { AttributeName: currentIndex.sortKey.name, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
+    created = false;
+  }
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return { tableName, tableArn: Table.TableArn, created };
+    if (Date.now() > deadline)
+      throw new Error(`table ${tableName} is still ${Table?.TableStatus} after 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
