@@ -39,6 +39,8 @@ export {
   awsQueryError,
   ec2Error,
   type InjectedResponse,
+  type RateLimitCounts,
+  type RateLimitOptions,
   type RecordedRequest,
   type RecordingProxy,
   type RequestMatcher,

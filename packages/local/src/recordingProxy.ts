@@ -43,8 +43,36 @@ export interface RecordingProxy {
    * as a slow or hanging service. They are recorded when they arrive.
    */
   delayNext(match: RequestMatcher, millis: number, times?: number): void;
+  /**
+   * Applies a token bucket to the matching requests from now on, as AWS does per account and region (EC2's
+   * mutating calls: 50, refilling 5 per second): a request finding its bucket empty is answered with
+   * `response` (default EC2's `RequestLimitExceeded`, HTTP 503) and not forwarded. `key` says which bucket a
+   * request draws from (default: one for all). Returns the bucket's counts, live.
+   */
+  rateLimit(match: RequestMatcher, options: RateLimitOptions): RateLimitCounts;
   /** Closes the proxy: held requests are dropped with their connections. */
   close(): Promise<void>;
+}
+
+export interface RateLimitOptions {
+  capacity: number;
+  refillPerSecond: number;
+  key?: (request: RecordedRequest) => string;
+  response?: { status: number; body?: string; headers?: Record<string, string> };
+}
+
+/** What a rate limit let through and refused, in total and by key. */
+export interface RateLimitCounts {
+  allowed: number;
+  throttled: number;
+  byKey: Map<string, { allowed: number; throttled: number }>;
+}
+
+interface RateLimit {
+  match: RequestMatcher;
+  options: RateLimitOptions;
+  buckets: Map<string, { tokens: number; at: number }>;
+  counts: RateLimitCounts;
 }
 
 interface Fault {
@@ -68,10 +96,18 @@ export async function startRecordingProxy(options: { target?: string } = {}): Pr
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
   const delays: Delay[] = [];
+  const limits: RateLimit[] = [];
   const held = new Set<NodeJS.Timeout>();
 
   const server = createServer((req, res) => {
     const answer = (recorded: RecordedRequest, body: Buffer): void => {
+      const refusal = limits.find((l) => matches(l.match, recorded) && !takeToken(l, recorded));
+      if (refusal) {
+        const response = refusal.options.response ?? REQUEST_LIMIT_EXCEEDED;
+        res.writeHead(response.status, response.headers ?? { 'content-type': 'text/xml' });
+        res.end(response.body ?? '');
+        return;
+      }
       const fault = faults.find((f) => f.remaining > 0 && matches(f.match, recorded));
       if (fault) fault.remaining--;
       if (fault?.response === 'reset') {
@@ -146,6 +182,11 @@ export async function startRecordingProxy(options: { target?: string } = {}): Pr
     delayNext: (match, millis, times = 1) => {
       delays.push({ match, millis, remaining: times });
     },
+    rateLimit: (match, options) => {
+      const counts: RateLimitCounts = { allowed: 0, throttled: 0, byKey: new Map() };
+      limits.push({ match, options, buckets: new Map(), counts });
+      return counts;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const timer of held) clearTimeout(timer);
@@ -154,6 +195,35 @@ export async function startRecordingProxy(options: { target?: string } = {}): Pr
         server.close(() => resolve());
       }),
   };
+}
+
+const REQUEST_LIMIT_EXCEEDED: NonNullable<RateLimitOptions['response']> = {
+  status: 503,
+  body: ec2Error('RequestLimitExceeded', 'Request limit exceeded.'),
+};
+
+/** Takes a token from the request's bucket, refilled for the time since it was last drawn; false when empty. */
+function takeToken(limit: RateLimit, request: RecordedRequest): boolean {
+  const key = limit.options.key?.(request) ?? '';
+  const now = performance.now();
+  const bucket = limit.buckets.get(key) ?? { tokens: limit.options.capacity, at: now };
+  bucket.tokens = Math.min(
+    limit.options.capacity,
+    bucket.tokens + ((now - bucket.at) / 1000) * limit.options.refillPerSecond,
+  );
+  bucket.at = now;
+  limit.buckets.set(key, bucket);
+  const perKey = limit.counts.byKey.get(key) ?? { allowed: 0, throttled: 0 };
+  limit.counts.byKey.set(key, perKey);
+  if (bucket.tokens >= 1) {
+    bucket.tokens -= 1;
+    limit.counts.allowed++;
+    perKey.allowed++;
+    return true;
+  }
+  limit.counts.throttled++;
+  perKey.throttled++;
+  return false;
 }
 
 function matches(match: RequestMatcher, request: RecordedRequest): boolean {

@@ -111,3 +111,38 @@ describe('startRecordingProxy', () => {
     ec2.destroy();
   });
 });
+
+describe('startRecordingProxy: a token bucket', () => {
+  it('answers RequestLimitExceeded once a bucket is empty, refills it with time, and keeps one bucket per key', async () => {
+    const proxy = await startRecordingProxy();
+    const ec2 = new EC2Client({ ...awsClientConfig({ endpoint: proxy.endpoint }), maxAttempts: 1 });
+    try {
+      const counts = proxy.rateLimit(
+        { action: 'DescribeSecurityGroups' },
+        { capacity: 3, refillPerSecond: 2, key: (request) => request.params['GroupName.1'] ?? 'any' },
+      );
+      const describe = (name: string) =>
+        ec2.send(new DescribeSecurityGroupsCommand({ GroupNames: [name] })).then(
+          () => 'ok',
+          (error: Error) => error.name,
+        );
+      const burst = [];
+      for (let i = 0; i < 5; i++) burst.push(await describe('default'));
+      expect(burst).toEqual(['ok', 'ok', 'ok', 'RequestLimitExceeded', 'RequestLimitExceeded']);
+      // Another key draws from a bucket of its own.
+      expect(await describe('other')).toBe('InvalidGroup.NotFound');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(await describe('default')).toBe('ok');
+      expect(counts.allowed).toBe(5);
+      expect(counts.throttled).toBe(2);
+      expect(counts.byKey.get('default')).toEqual({ allowed: 4, throttled: 2 });
+      // A request the key function names otherwise (no group name: "any") draws from a full bucket of its own.
+      proxy.clear();
+      await ec2.send(new DescribeSecurityGroupsCommand({}));
+      expect(proxy.requests.map((r) => r.action)).toEqual(['DescribeSecurityGroups']);
+    } finally {
+      ec2.destroy();
+      await proxy.close();
+    }
+  });
+});
