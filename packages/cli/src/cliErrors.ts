@@ -28,6 +28,15 @@ export function explainError(error: unknown, env: Env = process.env): string | u
   ) {
     return `${where} answered with something that is not an AWS response: check AWS_REGION (${JSON.stringify(region ?? '')}) and AWS_ENDPOINT_URL${endpoint === undefined ? '' : ` (${endpoint})`}`;
   }
+  // A table made before an index was added (AWS: a ValidationException; moto: a ResourceNotFoundException).
+  const index =
+    /does not have the specified index: ([\w.-]+)|Invalid index: ([\w.-]+) for table: ([\w.-]+?)\.?(?=\s|$)/.exec(
+      text,
+    );
+  if (index !== null) {
+    const table = index[3] === undefined ? '' : `${index[3]} `;
+    return `the table ${table}has no index ${index[1] ?? index[2]} in ${where}: a table made before that index existed gets it from a stack update, one index per update (docs/deployment.md, "Upgrading the ledger's indexes")`;
+  }
   if (/\bResourceNotFoundException\b/.test(text)) {
     const table = env.LEDGER_TABLE?.trim() || undefined;
     return `the ledger table ${table === undefined ? '' : `${table} `}does not exist in ${where}: check LEDGER_TABLE (or --table) and AWS_REGION; \`remediation-hub local up\` creates one on an emulator`;

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_RECEIVE_COUNT } from '@remediation-hub/core';
+import { DEFAULT_MAX_RECEIVE_COUNT, LEDGER_TABLE } from '@remediation-hub/core';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 
 /**
@@ -30,7 +30,16 @@ export interface RemediationHubConfig {
   readonly logRetentionDays: number;
   /** Name of the StackSet the StackSet stack creates in the management or delegated-administrator account. */
   readonly stackSetName: string;
+  /**
+   * How many of the ledger's indexes (in `LEDGER_TABLE`'s order) the table has. All of them, except while
+   * upgrading a table made with fewer: DynamoDB adds one index per table update, so such a stack is updated once
+   * per missing index, this raised by one each time (docs/deployment.md, "Upgrading the ledger's indexes").
+   */
+  readonly ledgerIndexes: number;
 }
+
+/** The indexes of a ledger table made before 2026-12 (byAccount, byResource, byOutcome). */
+export const FIRST_LEDGER_INDEXES = 3;
 
 export const DEFAULT_CONFIG: RemediationHubConfig = {
   memberRoleName: 'RemediationHubMemberRole',
@@ -47,6 +56,7 @@ export const DEFAULT_CONFIG: RemediationHubConfig = {
   oldestMessageAlarmSeconds: 900,
   logRetentionDays: 365,
   stackSetName: 'remediation-hub-member-role',
+  ledgerIndexes: LEDGER_TABLE.globalSecondaryIndexes.length,
 };
 
 /** Stack names, fixed so that the synthesized file names and the docs' commands stay stable. */
@@ -126,6 +136,7 @@ export function resolveConfig(input: unknown = {}): RemediationHubConfig {
   integer('maxBatchingWindowSeconds', 0, 300);
   integer('defaultMaxReceiveCount', 1, 1_000);
   integer('oldestMessageAlarmSeconds', 60, 1_209_600);
+  integer('ledgerIndexes', FIRST_LEDGER_INDEXES, LEDGER_TABLE.globalSecondaryIndexes.length);
   if (!(Object.values(RetentionDays) as unknown[]).includes(config.logRetentionDays)) {
     problems.push('logRetentionDays must be a CloudWatch Logs retention period (e.g. 365)');
   }

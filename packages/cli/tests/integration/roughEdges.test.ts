@@ -3,8 +3,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteSecurityGroupCommand } from '@aws-sdk/client-ec2';
 import {
+  awsClientConfig,
   createGroup,
   ec2Error,
   emulatorEndpoint,
@@ -262,6 +264,37 @@ describe('the rough edges a new user hits', () => {
       expect(await main(['audit', 'list'], io)).toBe(2);
       expect(io.err()).toBe(
         `remediation-hub: the ledger table no-such-ledger does not exist in the emulator at ${emulatorEndpoint()}: check LEDGER_TABLE (or --table) and AWS_REGION; \`remediation-hub local up\` creates one on an emulator\n`,
+      );
+    });
+
+    it('names the index a table made before it lacks, and how it is added', async () => {
+      const db = new DynamoDBClient(awsClientConfig());
+      const table = `old-ledger-${Date.now()}`;
+      const key = (name: string, type: 'HASH' | 'RANGE') => ({ AttributeName: name, KeyType: type });
+      await db.send(
+        new CreateTableCommand({
+          TableName: table,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: ['alertId', 'eventKey', 'outcome', 'recordedAt'].map((name) => ({
+            AttributeName: name,
+            AttributeType: 'S',
+          })),
+          KeySchema: [key('alertId', 'HASH'), key('eventKey', 'RANGE')],
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: 'byOutcome',
+              KeySchema: [key('outcome', 'HASH'), key('recordedAt', 'RANGE')],
+              Projection: { ProjectionType: 'ALL' },
+            },
+          ],
+        }),
+      );
+      db.destroy();
+      useHub({});
+      const io = captureIo();
+      expect(await main(['audit', 'list', '--source', 'evident', '--table', table], io)).toBe(2);
+      expect(io.err()).toBe(
+        `remediation-hub: the table ${table} has no index bySource in the emulator at ${emulatorEndpoint()}: a table made before that index existed gets it from a stack update, one index per update (docs/deployment.md, "Upgrading the ledger's indexes")\n`,
       );
     });
 

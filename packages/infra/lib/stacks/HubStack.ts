@@ -247,7 +247,7 @@ export class HubStack extends Stack {
       maxReceiveCount: maxReceiveCount.valueAsNumber,
       visibilityTimeout: Duration.seconds(queueVisibilityTimeoutSeconds(config)),
     });
-    this.ledger = new LedgerTable(this, 'Ledger');
+    this.ledger = new LedgerTable(this, 'Ledger', { indexes: config.ledgerIndexes });
     this.outcomes = new OutcomeEvents(this, 'Outcomes');
     this.accountRegistry = new AccountRegistryTable(this, 'AccountRegistry');
     const boundary = organizationBoundary(this, { organizationId, allowedOus, dryRunOus });

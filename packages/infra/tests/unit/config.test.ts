@@ -1,11 +1,16 @@
+import { LEDGER_TABLE } from '@remediation-hub/core';
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_CONFIG,
+  FIRST_LEDGER_INDEXES,
   InfraConfigError,
   memberRoleArnPattern,
   queueVisibilityTimeoutSeconds,
   resolveConfig,
 } from '../../lib/config.js';
+import { LedgerTable } from '../../lib/constructs/LedgerTable.js';
 
 describe('resolveConfig', () => {
   it('returns the defaults when nothing is overridden', () => {
@@ -58,5 +63,29 @@ describe('resolveConfig', () => {
         resolveConfig({ functionTimeoutSeconds: 30, maxBatchingWindowSeconds: 5 }),
       ),
     ).toBe(185);
+  });
+});
+
+describe('the ledger indexes of an upgrade', () => {
+  it('defaults to every index, and accepts from the first three (a table made before 2026-12) up to all', () => {
+    const all = LEDGER_TABLE.globalSecondaryIndexes.length;
+    expect(DEFAULT_CONFIG.ledgerIndexes).toBe(all);
+    expect(resolveConfig({ ledgerIndexes: FIRST_LEDGER_INDEXES }).ledgerIndexes).toBe(3);
+    expect(() => resolveConfig({ ledgerIndexes: 2 })).toThrow(/ledgerIndexes must be an integer from 3 to 6/);
+    expect(() => resolveConfig({ ledgerIndexes: all + 1 })).toThrow(/ledgerIndexes/);
+  });
+
+  it('builds a table with that many of the indexes, in the shared order', () => {
+    const indexNames = (indexes?: number) => {
+      const stack = new Stack();
+      new LedgerTable(stack, 'Ledger', indexes === undefined ? {} : { indexes });
+      const [table] = Object.values(Template.fromStack(stack).findResources('AWS::DynamoDB::Table'));
+      const defined = (table?.Properties.GlobalSecondaryIndexes ?? []) as Array<{ IndexName: string }>;
+      return defined.map((i) => i.IndexName);
+    };
+    const names = LEDGER_TABLE.globalSecondaryIndexes.map((index) => index.indexName);
+    expect(indexNames()).toEqual(names);
+    expect(indexNames(4)).toEqual(names.slice(0, 4));
+    expect(indexNames(4)).toEqual(['byAccount', 'byResource', 'byOutcome', 'bySource']);
   });
 });
