@@ -16,10 +16,12 @@ export interface StoredMembership {
 /** Where Lambda containers share the OU membership, so the hub walks Organizations once per TTL, not once per container. */
 export interface MembershipStore {
   read(): Promise<StoredMembership | undefined>;
-  /** Claims the next walk until `until`; `false` while another worker's claim holds. */
+  /** Claims the next walk until `until` (again, if `owner` holds it); `false` while another worker's claim holds. */
   claimWalk(owner: string, now: Date, until: Date): Promise<boolean>;
   /** Stores a walk's membership and ends the claim. */
   write(membership: StoredMembership): Promise<void>;
+  /** Ends `owner`'s claim without a membership (its walk failed), so the next worker need not wait it out. */
+  releaseWalk(owner: string): Promise<void>;
 }
 
 /**
@@ -74,7 +76,7 @@ export class DynamoDbMembershipStore implements MembershipStore {
           TableName: this.#table,
           Key: this.#key,
           UpdateExpression: 'SET walker = :owner, walkUntil = :until',
-          ConditionExpression: 'attribute_not_exists(walkUntil) OR walkUntil < :now',
+          ConditionExpression: 'attribute_not_exists(walkUntil) OR walkUntil < :now OR walker = :owner',
           ExpressionAttributeValues: { ':owner': owner, ':until': until.getTime(), ':now': now.getTime() },
         }),
       );
@@ -82,6 +84,23 @@ export class DynamoDbMembershipStore implements MembershipStore {
     } catch (error) {
       if (awsErrorCode(error) === 'ConditionalCheckFailedException') return false;
       throw error;
+    }
+  }
+
+  async releaseWalk(owner: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: this.#key,
+          UpdateExpression: 'REMOVE walker, walkUntil',
+          ConditionExpression: 'walker = :owner',
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      );
+    } catch (error) {
+      // Another worker's claim since (this one expired): not ours to end.
+      if (awsErrorCode(error) !== 'ConditionalCheckFailedException') throw error;
     }
   }
 

@@ -183,7 +183,11 @@ export class OrganizationsAccountDirectory {
       claimed = true;
     }
     if (claimed) {
-      const snapshot = await this.#walk();
+      const snapshot = await this.#walk().catch(async (error: unknown) => {
+        // The others (and this worker's next try) walk at once instead of waiting out the claim.
+        await store.releaseWalk(this.#owner).catch(() => undefined);
+        throw error;
+      });
       try {
         await store.write({
           allowed: [...snapshot.allowed],

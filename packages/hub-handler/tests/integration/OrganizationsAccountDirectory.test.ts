@@ -198,4 +198,25 @@ describe('OrganizationsAccountDirectory: one walk per TTL for every container, s
     expect(waited).toBe(2);
     expect(walkCalls()).toBe(0);
   });
+
+  it('ends its claim when its walk fails, so the next try walks at once instead of waiting it out', async () => {
+    const clock = testClock();
+    clock.advanceSeconds(7200);
+    proxy.clear();
+    let waited = 0;
+    const directory = container(clock, async () => {
+      waited++;
+    });
+    proxy.failNext({ service: 'organizations' }, { status: 400, body: '' });
+    await expect(directory.snapshot()).rejects.toThrow();
+    const failedCalls = walkCalls();
+    expect(failedCalls).toBeGreaterThan(0);
+    // Another container claims at once: the failed walk's claim is gone.
+    const other = container(clock, async () => {
+      waited++;
+    });
+    expect((await other.snapshot()).source).toBe('walk');
+    expect(waited).toBe(0);
+    expect(walkCalls()).toBeGreaterThan(failedCalls);
+  });
 });
