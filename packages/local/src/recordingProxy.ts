@@ -13,8 +13,22 @@ export interface RecordedRequest {
   service: string | undefined;
   /** The access key id that signed the request. */
   accessKeyId: string | undefined;
+  /** The signing region from the same credential scope (`us-east-1`, ...). */
+  region: string | undefined;
   /** Form parameters of query-protocol requests (`ExternalId`, `RoleArn`, ...). */
   params: Record<string, string>;
+  /** When the whole request had arrived, in epoch milliseconds (fractional, from the monotonic clock). */
+  receivedAt: number;
+  /** When its answer was sent in full, in the same milliseconds; unset while pending and for a reset or lost answer. */
+  answeredAt?: number;
+  /** The HTTP status the caller got (the emulator's, an injected one, or a rate limit's); set with `answeredAt`. */
+  status?: number;
+  /**
+   * The HTTP status the emulator answered with, once it has: set for every request the emulator applied or refused,
+   * also when the proxy then lost the answer (`lose-answer`); unset for one the proxy answered itself (an injected
+   * fault, a rate limit, a reset), or still holds. A test counts what the emulator really did by it.
+   */
+  upstreamStatus?: number;
 }
 
 export type RequestMatcher =
@@ -129,6 +143,7 @@ export async function startRecordingProxy(options: { target?: string } = {}): Pr
           headers: req.headers,
         },
         (upstreamRes) => {
+          recorded.upstreamStatus = upstreamRes.statusCode;
           if (loseAnswer) {
             // The emulator has applied the request: read its answer to the end, then drop the connection.
             upstreamRes.resume();
@@ -154,6 +169,10 @@ export async function startRecordingProxy(options: { target?: string } = {}): Pr
         body.toString('utf8'),
       );
       requests.push(recorded);
+      res.on('finish', () => {
+        recorded.answeredAt = epochMillis();
+        recorded.status = res.statusCode;
+      });
       const delay = delays.find((d) => d.remaining > 0 && matches(d.match, recorded));
       if (!delay) {
         answer(recorded, body);
@@ -248,17 +267,26 @@ function describeRequest(
   }
   const target = headers['x-amz-target'];
   const action = params.Action ?? (typeof target === 'string' ? target.split('.').pop() : undefined);
-  const credential = /Credential=([^/]+)\/[^/]+\/[^/]+\/([^/]+)\//.exec(String(headers.authorization ?? ''));
+  const credential = /Credential=([^/]+)\/[^/]+\/([^/]+)\/([^/]+)\//.exec(
+    String(headers.authorization ?? ''),
+  );
   return {
     method,
     path,
     headers,
     body,
     action,
-    service: credential?.[2],
+    service: credential?.[3],
     accessKeyId: credential?.[1],
+    region: credential?.[2],
     params,
+    receivedAt: epochMillis(),
   };
+}
+
+/** Epoch milliseconds with the monotonic clock's resolution (for durations between two of them). */
+function epochMillis(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 /** An STS/EC2-style XML error body, as AWS answers with HTTP 4xx/5xx. */

@@ -33,6 +33,23 @@ describe('startRecordingProxy', () => {
     expect(assumeRoles[0]?.params.ExternalId).toBe('ext-123');
   });
 
+  it('records when each request arrived, when its answer was sent and with which status', async () => {
+    proxy.clear();
+    const ec2 = new EC2Client({ ...awsClientConfig({ endpoint: proxy.endpoint }), maxAttempts: 1 });
+    proxy.delayNext({ action: 'DescribeSecurityGroups' }, 50);
+    await ec2.send(new DescribeSecurityGroupsCommand({}));
+    proxy.failNext(
+      { action: 'DescribeSecurityGroups' },
+      { status: 503, body: ec2Error('Unavailable', 'no') },
+    );
+    await expect(ec2.send(new DescribeSecurityGroupsCommand({}))).rejects.toThrow();
+    const [held, failed] = proxy.requests;
+    expect(held?.status).toBe(200);
+    expect((held?.answeredAt ?? 0) - (held?.receivedAt ?? 0)).toBeGreaterThanOrEqual(45);
+    expect(failed?.status).toBe(503);
+    expect(failed?.receivedAt).toBeGreaterThanOrEqual(held?.answeredAt ?? Number.POSITIVE_INFINITY);
+  });
+
   it('answers matching requests with an injected error, then forwards again', async () => {
     const ec2 = new EC2Client({ ...awsClientConfig({ endpoint: proxy.endpoint }), maxAttempts: 1 });
     proxy.failNext(
@@ -44,6 +61,32 @@ describe('startRecordingProxy', () => {
     });
     const second = await ec2.send(new DescribeSecurityGroupsCommand({}));
     expect(second.SecurityGroups).toBeDefined();
+    // Only the forwarded one has the emulator's status: the injected one never reached it.
+    const describes = proxy.requests.filter((r) => r.action === 'DescribeSecurityGroups').slice(-2);
+    expect(describes.map((r) => r.upstreamStatus)).toEqual([undefined, 200]);
+  });
+
+  it('records the status each request was answered with, and its signing region', async () => {
+    proxy.clear();
+    const ec2 = new EC2Client({
+      ...awsClientConfig({ endpoint: proxy.endpoint, region: 'eu-west-1' }),
+      maxAttempts: 1,
+    });
+    proxy.failNext({ action: 'DescribeSecurityGroups' }, { status: 503, body: ec2Error('Unavailable', 'x') });
+    await expect(ec2.send(new DescribeSecurityGroupsCommand({}))).rejects.toThrow();
+    await ec2.send(new DescribeSecurityGroupsCommand({}));
+    proxy.failNext({ action: 'DescribeSecurityGroups' }, 'reset');
+    await expect(ec2.send(new DescribeSecurityGroupsCommand({}))).rejects.toThrow();
+    await vi.waitFor(() => expect(proxy.requests).toHaveLength(3));
+    expect(proxy.requests.map((r) => [r.region, r.status])).toEqual([
+      ['eu-west-1', 503],
+      ['eu-west-1', 200],
+      // Destroyed without an answer.
+      ['eu-west-1', undefined],
+    ]);
+    const [, forwarded] = proxy.requests;
+    expect(forwarded?.answeredAt).toBeGreaterThanOrEqual(forwarded?.receivedAt ?? Number.POSITIVE_INFINITY);
+    ec2.destroy();
   });
 
   it('can reset the connection like a network failure', async () => {
@@ -63,11 +106,17 @@ describe('startRecordingProxy', () => {
     await expect(
       ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId, IpPermissions: [rule] })),
     ).rejects.toThrow();
-    // The answer was lost, the revoke was made.
+    // The answer was lost, the revoke was made: the proxy saw the emulator's 200.
     const { SecurityGroups } = await ec2.send(
       new DescribeSecurityGroupsCommand({ GroupIds: [GroupId ?? ''] }),
     );
     expect(SecurityGroups?.[0]?.IpPermissions).toEqual([]);
+    // Sent again, the revoke finds the rule gone: the emulator's refusal is recorded too.
+    await expect(
+      ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId, IpPermissions: [rule] })),
+    ).rejects.toThrow();
+    const revokes = proxy.requests.filter((r) => r.action === 'RevokeSecurityGroupIngress').slice(-2);
+    expect(revokes.map((r) => r.upstreamStatus)).toEqual([200, 400]);
   });
 
   it('holds the next matching request before forwarding it, while other requests pass at once', async () => {
