@@ -84,9 +84,22 @@ describe('lambda.ts (the entry point infra bundles)', () => {
     await other.close();
 
     const event = sqsEvent(['{ not json', JSON.stringify(pass), JSON.stringify(held)]);
-    const response = await handler(event, localLambdaContext('remediation-hub'));
+    // The entry point writes its EMF document to stdout, beside the log lines (captured, not printed).
+    const stdout: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      stdout.push(String(chunk));
+      return true;
+    });
+    const response = await handler(event, localLambdaContext('remediation-hub')).finally(() =>
+      write.mockRestore(),
+    );
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[2]?.messageId }] });
+    // Every line is an EMF document (the logger is silent); one of them counts the batch's outcomes.
+    const emf = stdout.map((line) => JSON.parse(line) as { _aws?: unknown; [metric: string]: unknown });
+    expect(emf.length).toBeGreaterThan(0);
+    expect(emf.every((document) => document._aws !== undefined)).toBe(true);
+    expect(emf.some((document) => 'Outcome' in document)).toBe(true);
   });
 
   it('sends back alerts it has no time left to start, instead of letting the invocation time out', async () => {
