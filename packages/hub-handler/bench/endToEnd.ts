@@ -210,16 +210,20 @@ async function measure(options: EndToEndOptions, log: (line: string) => void): P
       for (let i = 0; i < alerts.length; i += options.concurrency)
         batches.push(alerts.slice(i, i + options.concurrency));
       const batchStart = new Map<string, number>();
-      const cpu = process.cpuUsage();
-      const started = now();
-      for (const batch of batches) {
-        const event = sqsEvent(
+      // The SQS events are made before the clock starts: the bench's work, not the hub's.
+      const events = batches.map((batch) =>
+        sqsEvent(
           batch.map((a) =>
             JSON.stringify(
               makeAlert({ id: a.id, accountId: a.accountId, region: a.region, groupId: a.groupId }),
             ),
           ),
-        );
+        ),
+      );
+      const cpu = process.cpuUsage();
+      const started = now();
+      for (const [index, batch] of batches.entries()) {
+        const event = events[index] as (typeof events)[number];
         const at = now();
         for (const a of batch) batchStart.set(a.id, at);
         const answer = await handler(event, localLambdaContext('bench-e2e'));
@@ -260,16 +264,20 @@ async function measure(options: EndToEndOptions, log: (line: string) => void): P
         twins.set(a.id, a.twinId);
         twins.set(a.groupId, a.twinGroupId);
       }
+      // Mapped back to SDK inputs before the clock starts: the bench's work, not the SDK's.
       const byAlert = alerts.map((a) => ({
         alert: a,
-        calls: (attributed.byAlert.get(a.id) ?? []).map((c) => substitute(c, twins)),
+        calls: (attributed.byAlert.get(a.id) ?? []).map((c) => ({
+          call: toReplayCall(substitute(c, twins)),
+          region: c.region,
+        })),
       }));
       // AssumeRole (warm-up only, the credentials cache holds them after) goes first, as the hub's did.
-      const assumeRoles = [...attributed.assumeRoles.values()].flat().map((c) => ({ call: c }));
+      const assumeRoles = [...attributed.assumeRoles.values()].flat().map((c) => ({ call: toReplayCall(c) }));
       const replayCpuStart = process.cpuUsage();
       const replayStarted = now();
       for (const { call } of assumeRoles) {
-        await replay.send(toReplayCall(call), {}).catch(() => {
+        await replay.send(call, {}).catch(() => {
           replayFailures++;
         });
       }
@@ -278,7 +286,7 @@ async function measure(options: EndToEndOptions, log: (line: string) => void): P
           byAlert.slice(i, i + options.concurrency).map(async ({ alert, calls: list }) => {
             for (const c of list) {
               try {
-                await replay.send(toReplayCall(c), { account: alert.accountId, region: c.region });
+                await replay.send(c.call, { account: alert.accountId, region: c.region });
               } catch {
                 if (measured) replayFailures++;
               }
