@@ -13,6 +13,8 @@
  * Figures are counted from the proxy, not assumed. Prints nothing itself (`log` gets progress lines).
  */
 import { randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { loadConfig } from '@remediation-hub/core';
 import {
   assumeAccount,
@@ -82,8 +84,10 @@ export interface EndToEndResult {
     /** The emulator's bound: alerts per second the no-logic client reached at the same concurrency. */
     alertsPerSecond: number;
   };
-  /** (hub CPU − SDK CPU) / SDK CPU. */
+  /** (hub CPU − SDK CPU) / SDK CPU, over all measured rounds. */
   hubCpuShare: number;
+  /** The same, round by round (the spread says how noisy the machine was). */
+  hubCpuShareByRound: number[];
   /** The hub's alerts per second over the no-logic client's. */
   throughputRatio: number;
 }
@@ -99,6 +103,11 @@ interface Alert {
 }
 
 const now = () => performance.timeOrigin + performance.now();
+
+/** A full GC before each timed window, so that neither side pays for the garbage the set-up (or the other) left. */
+setFlagsFromString('--expose_gc');
+const gc = runInNewContext('gc') as () => void;
+
 const cpuMs = (since: NodeJS.CpuUsage) => {
   const used = process.cpuUsage(since);
   return (used.user + used.system) / 1000;
@@ -164,6 +173,7 @@ async function measure(options: EndToEndOptions, log: (line: string) => void): P
   const latencies: number[] = [];
   const outcomes: Record<string, number> = {};
   let hubCpu = 0;
+  const perRoundCpu: Array<{ alerts: number; hub: number; sdk: number }> = [];
   let hubWall = 0;
   let replayCpu = 0;
   let replayWall = 0;
@@ -220,6 +230,7 @@ async function measure(options: EndToEndOptions, log: (line: string) => void): P
           ),
         ),
       );
+      gc();
       const cpu = process.cpuUsage();
       const started = now();
       for (const [index, batch] of batches.entries()) {
@@ -242,6 +253,7 @@ async function measure(options: EndToEndOptions, log: (line: string) => void): P
       } else {
         hubCpu += used;
         hubWall += wall;
+        perRoundCpu.push({ alerts: alerts.length, hub: used, sdk: 0 });
         measuredAlerts += alerts.length;
         unattributed += attributed.other.length;
         calls = addTally(calls, tally(hubCalls.filter((c) => c.service !== 'sqs')));
@@ -274,6 +286,7 @@ async function measure(options: EndToEndOptions, log: (line: string) => void): P
       }));
       // AssumeRole (warm-up only, the credentials cache holds them after) goes first, as the hub's did.
       const assumeRoles = [...attributed.assumeRoles.values()].flat().map((c) => ({ call: toReplayCall(c) }));
+      gc();
       const replayCpuStart = process.cpuUsage();
       const replayStarted = now();
       for (const { call } of assumeRoles) {
@@ -310,6 +323,7 @@ async function measure(options: EndToEndOptions, log: (line: string) => void): P
           else outcomes['not remediated'] = (outcomes['not remediated'] ?? 0) + 1;
         }
         replayCpu += replayCpuRound;
+        (perRoundCpu.at(-1) as { sdk: number }).sdk = replayCpuRound;
         replayWall += replayWallRound;
         replayedCalls += replayed.filter((c) => c.service !== 'sqs').length;
       }
@@ -363,6 +377,7 @@ async function measure(options: EndToEndOptions, log: (line: string) => void): P
       alertsPerSecond: boundRate,
     },
     hubCpuShare: overheadShare(hubCpuPerAlert, sdkCpuPerAlert),
+    hubCpuShareByRound: perRoundCpu.map((r) => overheadShare(r.hub, r.sdk)),
     throughputRatio: hubRate / boundRate,
   };
 }

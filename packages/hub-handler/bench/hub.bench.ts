@@ -156,7 +156,12 @@ function endToEndSection(r: EndToEndResult, command: string): Section {
         '',
         '',
       ],
-      ["hub's own CPU share, (hub − SDK) / SDK", pct(r.hubCpuShare), '< 5 %', stands(r.hubCpuShare < 0.05)],
+      [
+        "hub's own CPU share, (hub − SDK) / SDK",
+        `${pct(r.hubCpuShare)} (rounds: ${r.hubCpuShareByRound.map((x) => pct(x, 0)).join(', ')})`,
+        '< 5 %',
+        stands(r.hubCpuShare < 0.05),
+      ],
       [
         "emulator's bound (no-logic client, same concurrency), alerts/s",
         fixed(r.sdkOnly.alertsPerSecond, 1),

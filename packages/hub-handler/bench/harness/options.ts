@@ -29,7 +29,7 @@ export interface BenchOptions {
 export const USAGE = `pnpm bench [--quick] [--alerts N] [--accounts M] [--concurrency C] [--rounds R] [--warmup W]
            [--storm S] [--log-level info] [--parts ${PARTS.join(',')}] [--json FILE]`;
 
-const DEFAULTS = { alerts: 400, accounts: 20, concurrency: 10, rounds: 4, storm: 200, logLevel: 'info' };
+const DEFAULTS = { alerts: 800, accounts: 20, concurrency: 10, rounds: 4, storm: 200, logLevel: 'info' };
 const QUICK = { ...DEFAULTS, alerts: 40, accounts: 4, rounds: 2, storm: 80 };
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
