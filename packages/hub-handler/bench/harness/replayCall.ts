@@ -135,6 +135,13 @@ function documentInput(body: Record<string, unknown>): Record<string, unknown> {
     if (input[member] !== undefined)
       input[member] = fromItem(input[member] as Record<string, AttributeValue>);
   }
+  // A transaction's items (`{ Put: { Item, ... } }`, `{ Update: { Key, ... } }`, ...) hold attribute values too.
+  if (Array.isArray(input.TransactItems)) {
+    input.TransactItems = (input.TransactItems as Array<Record<string, Record<string, unknown>>>).map(
+      (item) =>
+        Object.fromEntries(Object.entries(item).map(([kind, member]) => [kind, documentInput(member)])),
+    );
+  }
   return input;
 }
 

@@ -11,13 +11,7 @@ import * as snsModule from '@aws-sdk/client-sns';
 import * as sqsModule from '@aws-sdk/client-sqs';
 import * as stsModule from '@aws-sdk/client-sts';
 import * as documentModule from '@aws-sdk/lib-dynamodb';
-import {
-  type AttributeValue,
-  fromItem,
-  type RecordedCall,
-  type ReplayCall,
-  toReplayCall,
-} from './replayCall.js';
+import { type RecordedCall, type ReplayCall, toReplayCall } from './replayCall.js';
 
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 // biome-ignore lint/suspicious/noExplicitAny: a command class looked up by name, as the SDK exports it.
@@ -84,7 +78,7 @@ export class ReplayClient {
       const name = DOCUMENT_COMMANDS[action];
       const Command = (documentModule as unknown as Record<string, AnyCommand>)[name ?? ''];
       if (Command === undefined) throw new Error(`no document command for DynamoDB ${action}`);
-      await this.documents.send(new Command(transactInput(call.input)));
+      await this.documents.send(new Command(call.input));
       return;
     }
     const [module, target] = this.clientFor(client, where);
@@ -121,28 +115,6 @@ export class ReplayClient {
     this.sqs.destroy();
     for (const ec2 of this.ec2.values()) ec2.destroy();
   }
-}
-
-/** A transaction's items hold attribute values too: each as the document client takes it. */
-function transactInput(input: Record<string, unknown>): Record<string, unknown> {
-  const items = input.TransactItems;
-  if (!Array.isArray(items)) return input;
-  return {
-    ...input,
-    TransactItems: items.map((item: Record<string, Record<string, unknown>>) =>
-      Object.fromEntries(
-        Object.entries(item).map(([kind, member]) => [kind, plainMembers(member as Record<string, unknown>)]),
-      ),
-    ),
-  };
-}
-
-function plainMembers(member: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...member };
-  for (const name of ['Item', 'Key', 'ExpressionAttributeValues'] as const) {
-    if (out[name] !== undefined) out[name] = fromItem(out[name] as Record<string, AttributeValue>);
-  }
-  return out;
 }
 
 /** Every occurrence of each key of `substitutions` in a recorded call's body and parameters, replaced. */

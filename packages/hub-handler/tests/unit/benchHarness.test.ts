@@ -40,7 +40,7 @@ describe('bench harness: stats', () => {
 describe('bench harness: options', () => {
   it('reads sizes, takes the `--` pnpm passes on, and writes the command back', () => {
     const options = parseBenchOptions(['--', '--alerts', '12', '--accounts', '3', '--parts', 'e2e']);
-    expect(options).toMatchObject({ alerts: 12, accounts: 3, warmup: 6, parts: ['e2e'] });
+    expect(options).toMatchObject({ alerts: 12, accounts: 3, warmup: 100, parts: ['e2e'] });
     expect(parseBenchOptions(commandLine(options).split(' ').slice(2))).toEqual(options);
   });
 
@@ -85,6 +85,32 @@ describe('bench harness: replaying recorded calls', () => {
       }),
     });
     expect(call.input).toEqual({ TableName: 't', Item: { pk: 'a', n: 3, m: { b: true } } });
+  });
+
+  it('turns the items of a transaction into plain values too', () => {
+    const call = toReplayCall({
+      service: 'dynamodb',
+      action: 'TransactWriteItems',
+      params: {},
+      body: JSON.stringify({
+        TransactItems: [
+          { Put: { TableName: 't', Item: { pk: { S: 'a' } } } },
+          {
+            Update: {
+              TableName: 't',
+              Key: { pk: { S: 'b' } },
+              ExpressionAttributeValues: { ':n': { N: '1' } },
+            },
+          },
+        ],
+      }),
+    });
+    expect(call.input).toEqual({
+      TransactItems: [
+        { Put: { TableName: 't', Item: { pk: 'a' } } },
+        { Update: { TableName: 't', Key: { pk: 'b' }, ExpressionAttributeValues: { ':n': 1 } } },
+      ],
+    });
   });
 
   it('substitutes twin ids in bodies and parameters', () => {
