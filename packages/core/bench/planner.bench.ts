@@ -1,7 +1,8 @@
 /**
  * Planner throughput on the sample alert: alerts per second through parse + plan on one core; and on a
  * Security Hub event (EC2.18, consolidated) and a Prisma Cloud alert (SSH), each from its SQS body.
- * Run from the repository root: `pnpm bench`. Prints figures; it asserts nothing.
+ * Run from the repository root: `node --import tsx packages/core/bench/planner.bench.ts [--json]` (`pnpm bench` runs it
+ * as one part of the whole hub's benchmarks, with `--json`). Prints figures; it asserts nothing.
  *
  * - "from string" includes JSON.parse of the alert, as the Lambda receives an SQS body;
  * - "from object" starts from the already parsed document;
@@ -127,11 +128,17 @@ function measure(fn: () => void, ms: number): number {
 
 const ROUNDS = 7;
 const ROUND_MS = 500;
+/** `--json`: one JSON object on stdout instead of the text report (the `pnpm bench` runner reads it). */
+const JSON_OUTPUT = process.argv.includes('--json');
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const load = () => os.loadavg()[0]?.toFixed(2) ?? '?';
-console.log(`planner throughput, sample alert AWS:EC2-002 (${alertText.length} bytes), one core`);
-console.log(`node ${process.version}, ${cpu}, ${os.cpus().length} CPUs, load average ${load()} at start`);
-console.log(
+const loadAtStart = load();
+const say = (line: string) => {
+  if (!JSON_OUTPUT) console.log(line);
+};
+say(`planner throughput, sample alert AWS:EC2-002 (${alertText.length} bytes), one core`);
+say(`node ${process.version}, ${cpu}, ${os.cpus().length} CPUs, load average ${loadAtStart} at start`);
+say(
   `${ROUNDS} rounds of ${ROUND_MS} ms per case, cases interleaved, after a warm-up; median and best round\n`,
 );
 
@@ -143,16 +150,36 @@ for (let round = 0; round < ROUNDS; round++) {
   });
 }
 
-const width = Math.max(...cases.map(([name]) => name.length));
-const format = (n: number) => Math.round(n).toLocaleString('en-US').padStart(9);
-cases.forEach(([name], i) => {
+const results = cases.map(([name], i) => {
   const sorted = (rates[i] ?? []).sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-  const best = sorted[sorted.length - 1] ?? 0;
-  console.log(
-    `${name.padEnd(width)}  median ${format(median)} /s (${(1e6 / median).toFixed(2).padStart(6)} µs)  best ${format(best)} /s`,
-  );
+  return { name, medianPerSecond: median, bestPerSecond: sorted[sorted.length - 1] ?? 0 };
 });
-console.log(
-  `\nload average ${load()} at the end; target: 100,000 alerts/s parse + plan (sink ${sink > 0 ? 'ok' : 'empty'})`,
-);
+const TARGET_PER_SECOND = 100_000;
+
+if (JSON_OUTPUT) {
+  console.log(
+    JSON.stringify({
+      alertBytes: alertText.length,
+      rounds: ROUNDS,
+      roundMs: ROUND_MS,
+      node: process.version,
+      cpu,
+      loadAverage: { start: Number(loadAtStart), end: Number(load()) },
+      targetPerSecond: TARGET_PER_SECOND,
+      cases: results,
+      sinkOk: sink > 0,
+    }),
+  );
+} else {
+  const width = Math.max(...cases.map(([name]) => name.length));
+  const format = (n: number) => Math.round(n).toLocaleString('en-US').padStart(9);
+  for (const { name, medianPerSecond: median, bestPerSecond: best } of results) {
+    console.log(
+      `${name.padEnd(width)}  median ${format(median)} /s (${(1e6 / median).toFixed(2).padStart(6)} µs)  best ${format(best)} /s`,
+    );
+  }
+  console.log(
+    `\nload average ${load()} at the end; target: ${TARGET_PER_SECOND.toLocaleString('en-US')} alerts/s parse + plan (sink ${sink > 0 ? 'ok' : 'empty'})`,
+  );
+}
