@@ -100,12 +100,13 @@ function plannerSection(result: PlannerJson, command: string): Section {
   return {
     title: 'Planner (parse + plan, one core)',
     command,
-    // The target is the sample alert's parse + plan; the other cases are shown beside it.
+    // The target (issue 3) is the sample alert's parse + plan on one core, shown against both of its forms: from
+    // its text (bounded here by V8's JSON.parse of it, the last row) and from the parsed document.
     rows: result.cases.map((c, i) => [
       `${c.name}, alerts/s (median of rounds)`,
       `${Math.round(c.medianPerSecond).toLocaleString('en-US')} (${(1e6 / c.medianPerSecond).toFixed(2)} µs; best ${Math.round(c.bestPerSecond).toLocaleString('en-US')})`,
-      i === 0 ? `≥ ${result.targetPerSecond.toLocaleString('en-US')}` : '',
-      i === 0 ? stands(c.medianPerSecond >= result.targetPerSecond) : '',
+      i < 2 ? `≥ ${result.targetPerSecond.toLocaleString('en-US')}` : '',
+      i < 2 ? stands(c.medianPerSecond >= result.targetPerSecond) : '',
     ]),
     notes: [],
   };
