@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOrFail } from './describeIssue.js';
 import { MalformedAlertError } from './errors.js';
 import type { Finding, FindingKey, Source } from './finding.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ALERT_STATUSES } from '../constants.js';
 import { isKnownRegionCode } from '../regions.js';
 import { accountIdSchema, findingIdSchema, groupIdSchema, NON_EMPTY, OBJECT, STRING } from './fields.js';
