@@ -4,11 +4,12 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { leaseSecondsFor, memberRoleArnPattern, type RemediationHubConfig } from '../config.js';
+import { HUB_BUNDLING } from '../hubBundling.js';
 import { bundlerPath, HANDLER_ENTRY, LOCK_FILE, REPO_ROOT } from '../paths.js';
 
 /** Settings the handler reads from its environment; values may be CloudFormation parameter tokens. */
@@ -211,26 +212,7 @@ export class HubFunction extends Construct {
         }),
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        // Minification renames classes; keep their names for stack traces and any `constructor.name`.
-        keepNames: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // esbuild's metafile, index.meta.json beside index.mjs: what the bundle is made of (the infra tests check
-        // it, bundleReport sums it up). It ships in the zip too, never loaded; compressed, a few per cent of it.
-        metafile: true,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        // Bundle the pinned AWS SDK rather than trust the runtime's copy.
-        externalModules: [],
-        // CommonJS dependencies bundled into ESM still call require(): give them one.
-        banner:
-          "import { createRequire as __rhCreateRequire } from 'node:module'; const require = __rhCreateRequire(import.meta.url);",
-        forceDockerBundling: false,
-        environment: { PATH: bundlerPath() },
-      },
+      bundling: { ...HUB_BUNDLING, environment: { PATH: bundlerPath() } },
     });
 
     this.function.addEventSource(
