@@ -1,7 +1,7 @@
 /**
  * The hub Lambda's bundle: its size, what is in it, and its cold initialisation beside a bundle of the same AWS SDK
- * clients alone. Both are built by esbuild with the stack's own bundling options (HUB_BUNDLING, as NodejsFunction
- * passes them), each into a temporary folder with its metafile, which is written and read back as the stack's is.
+ * clients alone. Both are built as the stack builds its asset (bundleHubFunction: esbuild with HUB_BUNDLING), each
+ * into a temporary folder with its metafile, which is read back from `index.meta.json` as the stack's is.
  *
  *   node --import tsx packages/infra/bench/bundle.bench.ts [--runs N] [--json]
  *
@@ -20,14 +20,14 @@
  * {bundleBytes, sdkOnlyBytes, topInputs: [{path, bytes}], coldInitMs, sdkOnlyColdInitMs, coldInitRatio, runs}.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
 import { bundleReport } from '../lib/bundleReport.js';
-import { esbuildOptionsOf, HUB_BUNDLING } from '../lib/hubBundling.js';
+import { bundleHubFunction } from '../lib/hubBundling.js';
 import { HANDLER_ENTRY, REPO_ROOT } from '../lib/paths.js';
 
 const { values } = parseArgs({
@@ -69,12 +69,10 @@ interface Built {
 }
 
 async function bundle(entry: string, outdir: string): Promise<Built> {
-  const result = await build(esbuildOptionsOf(HUB_BUNDLING, { entry, outdir, workingDir: REPO_ROOT }));
-  // Written and read back as the stack's asset folder holds it (index.meta.json beside index.mjs).
-  const metaPath = join(outdir, 'index.meta.json');
-  writeFileSync(metaPath, JSON.stringify(result.metafile));
-  const metafile = JSON.parse(readFileSync(metaPath, 'utf8')) as Metafile;
-  return { bytes: bundleReport(metafile).bytes, file: join(outdir, 'index.mjs'), metafile };
+  const { file } = await bundleHubFunction(entry, outdir);
+  // Read back as the infra tests read the stack's asset folder (index.meta.json beside index.mjs).
+  const metafile = JSON.parse(readFileSync(join(outdir, 'index.meta.json'), 'utf8')) as Metafile;
+  return { bytes: bundleReport(metafile).bytes, file, metafile };
 }
 
 /** One fresh Node process: milliseconds from just before the bundle's import until its handler is there. */

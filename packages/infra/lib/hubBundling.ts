@@ -1,77 +1,52 @@
-import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { BuildOptions } from 'esbuild';
-
-/** The bundling options the hub function sets, each of them required here so the benchmark maps them all. */
-export type HubBundling = Required<
-  Pick<
-    BundlingOptions,
-    | 'format'
-    | 'minify'
-    | 'keepNames'
-    | 'sourceMap'
-    | 'sourcesContent'
-    | 'metafile'
-    | 'target'
-    | 'mainFields'
-    | 'externalModules'
-    | 'banner'
-    | 'forceDockerBundling'
-  >
->;
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { REPO_ROOT } from './paths.js';
+import { inlineSdkSchemaKeys } from './sdkSchemaKeys.js';
 
 /**
- * How esbuild bundles the hub Lambda (HubFunction's `bundling`, the toolchain's PATH aside): ESM, minified with
- * class names kept, a source map without sources, the metafile, the pinned AWS SDK bundled. The bundle benchmark
- * builds with the same options through `esbuildOptionsOf`.
+ * How esbuild bundles the hub Lambda (and the bundle benchmark's bundles): ESM for Node 24, minified with class
+ * names kept, a source map without sources, the metafile, the pinned AWS SDK bundled rather than the runtime's
+ * copy, and the SDK's schema modules read so that esbuild can drop the schemas the handler never uses.
  */
-export const HUB_BUNDLING: HubBundling = {
-  format: OutputFormat.ESM,
+export const HUB_BUNDLING = {
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'esm',
+  mainFields: ['module', 'main'],
   minify: true,
   // Minification renames classes; keep their names for stack traces and any `constructor.name`.
   keepNames: true,
-  sourceMap: true,
+  sourcemap: true,
   sourcesContent: false,
-  // esbuild's metafile, index.meta.json beside index.mjs: what the bundle is made of (the infra tests check
-  // it, bundleReport sums it up). It ships in the zip too, never loaded; compressed, a few per cent of it.
   metafile: true,
-  target: 'node24',
-  mainFields: ['module', 'main'],
   // Bundle the pinned AWS SDK rather than trust the runtime's copy.
-  externalModules: [],
+  external: [],
   // CommonJS dependencies bundled into ESM still call require(): give them one.
-  banner:
-    "import { createRequire as __rhCreateRequire } from 'node:module'; const require = __rhCreateRequire(import.meta.url);",
-  forceDockerBundling: false,
-};
+  banner: {
+    js: "import { createRequire as __rhCreateRequire } from 'node:module'; const require = __rhCreateRequire(import.meta.url);",
+  },
+  plugins: [inlineSdkSchemaKeys],
+  logLevel: 'warning',
+  // Input paths relative to the repository root, in the metafile and the source map.
+  absWorkingDir: REPO_ROOT,
+} as const satisfies BuildOptions;
+
+export interface HubBundle {
+  /** The bundle, `index.mjs` in the output folder (beside `index.mjs.map` and `index.meta.json`). */
+  file: string;
+  metafile: Metafile;
+}
 
 /**
- * The esbuild build options NodejsFunction passes on its command line for these bundling options (aws-cdk-lib's
- * `Bundling.buildEsbuildArgs`: `--bundle <entry> --target --platform=node --format --outfile=index.mjs --minify
- * --sourcemap --sources-content=false --keep-names --metafile --banner:js --main-fields`), run from the repository
- * root as CDK runs it. Only the options HUB_BUNDLING sets are mapped; the infra tests hold the result to the
- * bundle the stack's synthesis wrote.
+ * Bundles `entry` into `outdir` as the stack's asset holds it: `index.mjs`, its source map, and esbuild's metafile
+ * as `index.meta.json` (what the bundle is made of: the infra tests check it, bundleReport sums it up; it ships in
+ * the zip too, never loaded).
  */
-export function esbuildOptionsOf(
-  bundling: HubBundling,
-  paths: { entry: string; outdir: string; workingDir: string },
-): BuildOptions & { metafile: true } {
-  return {
-    absWorkingDir: paths.workingDir,
-    entryPoints: [paths.entry],
-    bundle: true,
-    target: bundling.target,
-    platform: 'node',
-    format: bundling.format === OutputFormat.ESM ? 'esm' : 'cjs',
-    outfile: `${paths.outdir}/index.mjs`,
-    minify: bundling.minify,
-    sourcemap: bundling.sourceMap,
-    sourcesContent: bundling.sourcesContent,
-    external: [...bundling.externalModules],
-    keepNames: bundling.keepNames,
-    metafile: true,
-    banner: { js: bundling.banner },
-    mainFields: [...bundling.mainFields],
-    logLevel: 'warning',
-  };
+export async function bundleHubFunction(entry: string, outdir: string): Promise<HubBundle> {
+  const file = join(outdir, 'index.mjs');
+  const { metafile } = await build({ ...HUB_BUNDLING, entryPoints: [entry], outfile: file });
+  await writeFile(join(outdir, 'index.meta.json'), JSON.stringify(metafile));
+  return { file, metafile };
 }
