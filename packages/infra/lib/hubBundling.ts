@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { REPO_ROOT } from './paths.js';
+import { pinoWithoutTransports } from './pinoWithoutTransports.js';
 import { inlineSdkSchemaKeys } from './sdkSchemaKeys.js';
 
 /**
@@ -27,7 +28,7 @@ export const HUB_BUNDLING = {
   banner: {
     js: "import { createRequire as __rhCreateRequire } from 'node:module'; const require = __rhCreateRequire(import.meta.url);",
   },
-  plugins: [inlineSdkSchemaKeys],
+  plugins: [inlineSdkSchemaKeys, pinoWithoutTransports],
   logLevel: 'warning',
   // Input paths relative to the repository root, in the metafile and the source map.
   absWorkingDir: REPO_ROOT,
