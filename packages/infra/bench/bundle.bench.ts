@@ -13,7 +13,8 @@
  * - cold init: a fresh `node --enable-source-maps` (the stack's NODE_OPTIONS) imports the bundle, which builds its
  *   handler at import as Lambda's init does; the time from just before the import until the handler is there
  *   (Node's own start, the same for both, left out). The two bundles alternate, `runs` each; the medians and their
- *   ratio are reported. The hub runs with every optional client on (outcome topic, Security Hub write-back, OUs,
+ *   ratio are reported, and beside them (not in --json) the CPU time of the same span, which a busy machine
+ *   disturbs less than the wall clock. The hub runs with every optional client on (outcome topic, Security Hub write-back, OUs,
  *   registry, dead-letter queue) so it constructs what the SDK-only bundle constructs.
  *
  * `--json` prints exactly one JSON object:
@@ -32,7 +33,7 @@ import { HANDLER_ENTRY, REPO_ROOT } from '../lib/paths.js';
 
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: '7' },
+    runs: { type: 'string', default: '11' },
     json: { type: 'boolean', default: false },
     top: { type: 'string', default: '10' },
   },
@@ -75,25 +76,37 @@ async function bundle(entry: string, outdir: string): Promise<Built> {
   return { bytes: bundleReport(metafile).bytes, file, metafile };
 }
 
-/** One fresh Node process: milliseconds from just before the bundle's import until its handler is there. */
-function coldInit(file: string): number {
+interface Init {
+  /** Wall-clock milliseconds from just before the bundle's import until its handler is there. */
+  ms: number;
+  /** CPU milliseconds (user and system, all threads) over the same span: less hostage to a busy machine. */
+  cpuMs: number;
+}
+
+/** One fresh Node process importing the bundle. */
+function coldInit(file: string): Init {
   const script = [
     'const { performance } = await import("node:perf_hooks");',
+    'const cpu = process.cpuUsage();',
     'const start = performance.now();',
     `const module = await import(${JSON.stringify(pathToFileURL(file).href)});`,
+    'const ms = performance.now() - start;',
+    'const { user, system } = process.cpuUsage(cpu);',
     'if (typeof module.handler !== "function") throw new Error("no handler");',
-    'process.stdout.write(String(performance.now() - start));',
+    'process.stdout.write("\\n" + JSON.stringify({ ms, cpuMs: (user + system) / 1000 }));',
   ].join('\n');
   const out = execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
     // Only what the handler reads: the runner's own variables (NODE_OPTIONS with tsx) stay out.
     env: { PATH: process.env.PATH ?? '', ...HUB_ENV },
-    // stderr (the SDK's Node-version notice on Node 20) is shown only if the process fails.
+    // stderr is shown only if the process fails.
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
   });
-  const ms = Number(out.trim().split('\n').at(-1));
-  if (!Number.isFinite(ms)) throw new Error(`no timing from ${file}: ${out}`);
-  return ms;
+  // The last line: the hub's own start-up log lines, if any, come before it.
+  const init = JSON.parse(out.trim().split('\n').at(-1) ?? '') as Init;
+  if (!Number.isFinite(init.ms) || !Number.isFinite(init.cpuMs))
+    throw new Error(`no timing from ${file}: ${out}`);
+  return init;
 }
 
 const median = (xs: number[]): number => {
@@ -112,14 +125,18 @@ try {
   // One untimed start of each first (the disk cache), then alternating so drift hits both alike.
   coldInit(hub.file);
   coldInit(sdkOnly.file);
-  const hubMs: number[] = [];
-  const sdkMs: number[] = [];
+  const hubInits: Init[] = [];
+  const sdkInits: Init[] = [];
   for (let i = 0; i < RUNS; i++) {
-    hubMs.push(coldInit(hub.file));
-    sdkMs.push(coldInit(sdkOnly.file));
+    hubInits.push(coldInit(hub.file));
+    sdkInits.push(coldInit(sdkOnly.file));
   }
+  const hubMs = hubInits.map((init) => init.ms);
+  const sdkMs = sdkInits.map((init) => init.ms);
   const coldInitMs = median(hubMs);
   const sdkOnlyColdInitMs = median(sdkMs);
+  const cpuMs = median(hubInits.map((init) => init.cpuMs));
+  const sdkOnlyCpuMs = median(sdkInits.map((init) => init.cpuMs));
   const result = {
     bundleBytes: hub.bytes,
     sdkOnlyBytes: sdkOnly.bytes,
@@ -145,6 +162,8 @@ try {
       `  hub       ${result.coldInitMs} ms   [${hubMs.map((ms) => ms.toFixed(0)).join(' ')}]`,
       `  SDK only  ${result.sdkOnlyColdInitMs} ms   [${sdkMs.map((ms) => ms.toFixed(0)).join(' ')}]`,
       `  ratio     ${result.coldInitRatio}`,
+      `cold init CPU (user + system, same processes, medians):`,
+      `  hub ${cpuMs.toFixed(1)} ms, SDK only ${sdkOnlyCpuMs.toFixed(1)} ms, ratio ${(cpuMs / sdkOnlyCpuMs).toFixed(3)}`,
       `runs ${RUNS}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
