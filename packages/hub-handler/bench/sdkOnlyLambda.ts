@@ -1,3 +1,8 @@
+/**
+ * The denominator of the bundle benchmark (packages/infra/bench/bundle.bench.ts): a Lambda entry point with the AWS
+ * SDK clients the hub constructs at start (same configuration) and the commands it sends, and no hub logic. SQS is
+ * imported on demand, as SqsDeadLetterQueue does; EC2 clients are made per member account, so only imported.
+ */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   AuthorizeSecurityGroupIngressCommand,

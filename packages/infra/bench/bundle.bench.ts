@@ -14,8 +14,8 @@
  *   handler at import as Lambda's init does; the time from just before the import until the handler is there
  *   (Node's own start, the same for both, left out). The two bundles alternate, `runs` each; the medians and their
  *   ratio are reported, and beside them (not in --json) the CPU time of the same span, which a busy machine
- *   disturbs less than the wall clock. The hub runs with every optional client on (outcome topic, Security Hub write-back, OUs,
- *   registry, dead-letter queue) so it constructs what the SDK-only bundle constructs.
+ *   disturbs less than the wall clock. The hub runs with every optional client on (outcome topic, Security Hub
+ *   write-back, OUs, registry, dead-letter queue) so it constructs what the SDK-only bundle constructs.
  *
  * `--json` prints exactly one JSON object:
  * {bundleBytes, sdkOnlyBytes, topInputs: [{path, bytes}], coldInitMs, sdkOnlyColdInitMs, coldInitRatio, runs}.
