@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OUTCOME_EVENT, OUTCOME_EVENT_SCHEMA_VERSION } from '../src/outcomeEvent.js';
 
 /** The committed JSON Schema of the current version of the outcome event. */

@@ -1,5 +1,6 @@
 import type { AuthorizedPorts, ControlDefinition, WorldFamily } from './controls.js';
 import type { ControlParameters } from './finding.js';
+import { groupThousands } from './groupThousands.js';
 import {
   complementRanges,
   countPorts,
@@ -121,5 +122,5 @@ function protocolsLabel(ports: AuthorizedPorts): string {
 function rangesLabel(ranges: readonly PortRange[]): string {
   if (ranges.length <= MAX_LISTED) return ranges.map(formatRange).join(', ');
   const shown = ranges.slice(0, SHOWN_WHEN_SHORTENED).map(formatRange).join(', ');
-  return `${shown} … (${countPorts(ranges).toLocaleString('en-US')} ports)`;
+  return `${shown} … (${groupThousands(countPorts(ranges))} ports)`;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { OUTCOMES, REMEDIATION_MODES, STRATEGIES, WORLD_IPV4, WORLD_IPV6 } from './constants.js';
 import { SOURCES } from './finding.js';
 import type { LedgerRecord } from './ledgerRecord.js';

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { compileOnFirstParse } from './compileOnFirstParse.js';
 import { parseOrFail } from './describeIssue.js';
 import { MalformedAlertError } from './errors.js';
 import type { Finding, FindingKey, Source } from './finding.js';
@@ -35,7 +36,7 @@ export type ReadFinding =
   | { finding?: undefined; unreadable: UnreadableFinding };
 
 /** An SNS notification envelope (raw message delivery off): the finding is `Message`, as a string. */
-const snsEnvelopeSchema = z.compile(
+const snsEnvelopeSchema = compileOnFirstParse(
   z.object({
     Type: z.literal('Notification', { error: 'expected "Notification"' }),
     Message: z.string({ error: 'expected a string (the alert as JSON)' }),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseOrFail } from './describeIssue.js';
 import { MalformedSecurityGroupError } from './errors.js';
 import type { SecurityGroup } from './types.js';

@@ -20,7 +20,7 @@ export interface BundleReport {
 }
 
 /**
- * What an esbuild bundle is made of, from its metafile (`bundling.metafile` of a `NodejsFunction` writes it as
+ * What an esbuild bundle is made of, from its metafile (HubFunction's bundling writes it as
  * `index.meta.json` beside `index.mjs` in the asset folder): the JavaScript output of the one entry point, its
  * size, and the inputs and packages that take the most of it.
  */

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { compileOnFirstParse } from '../compileOnFirstParse.js';
 import { ALERT_STATUSES } from '../constants.js';
 import { isKnownRegionCode } from '../regions.js';
 import { accountIdSchema, findingIdSchema, groupIdSchema, NON_EMPTY, OBJECT, STRING } from './fields.js';
@@ -8,8 +9,8 @@ import { accountIdSchema, findingIdSchema, groupIdSchema, NON_EMPTY, OBJECT, STR
  * and the informational `metadata` entry (Evident's copy of the group) is not validated at all.
  * Every check carries an `expected ...` message; `describeIssue` adds the field and the value.
  *
- * The schemas the parser runs are `z.compile`d: a valid alert takes a generated fast path (the Lambda
- * parses every alert of a batch); an invalid one falls back to zod's ordinary parser and its issues.
+ * The schemas the parser runs are `z.compile`d, on their first parse: a valid alert takes a generated fast path
+ * (the Lambda parses every alert of a batch); an invalid one falls back to zod's ordinary parser and its issues.
  */
 
 const TIME = 'expected an ISO 8601 time or null';
@@ -37,7 +38,7 @@ const alertData = z.object(
 );
 
 /** The document: `data` and the `included` list, whose entries the parser picks out by type. */
-export const alertDocumentSchema = z.compile(
+export const alertDocumentSchema = compileOnFirstParse(
   z.object(
     { data: alertData, included: z.array(z.unknown(), { error: 'expected an array' }) },
     { error: 'expected a JSON:API document (an object)' },
@@ -49,7 +50,7 @@ export const IAM_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):\S+$/;
 
 /** An `included` entry of which only `attributes` is read. */
 const includedEntry = <T extends z.core.$ZodLooseShape>(attributes: T) =>
-  z.compile(z.object({ attributes: z.object(attributes, { error: OBJECT }) }, { error: OBJECT }));
+  compileOnFirstParse(z.object({ attributes: z.object(attributes, { error: OBJECT }) }, { error: OBJECT }));
 
 /** The type of each `included` entry the hub needs (exactly one of each), with its schema. */
 export const INCLUDED_SCHEMAS = {

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { groupThousands } from '../groupThousands.js';
 import { isAwsRegion } from '../regions.js';
 
 /**
@@ -37,7 +38,7 @@ export const findingIdSchema = z
   .string({ error: STRING })
   .min(1, { error: NON_EMPTY })
   .refine((id) => id.length <= MAX_ID_BYTES && utf8Length(id) <= MAX_ID_BYTES, {
-    error: `expected at most ${MAX_ID_BYTES.toLocaleString('en-US')} UTF-8 bytes`,
+    error: `expected at most ${groupThousands(MAX_ID_BYTES)} UTF-8 bytes`,
   });
 
 /** An AWS account id. */

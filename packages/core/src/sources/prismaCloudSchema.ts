@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { compileOnFirstParse } from '../compileOnFirstParse.js';
 import {
   accountIdSchema,
   controlIdSchema,
@@ -39,7 +40,7 @@ const epochMs = z
 
 const optionalString = z.string({ error: 'expected a string or null' }).nullish();
 
-export const prismaCloudAlertSchema = z.compile(
+export const prismaCloudAlertSchema = compileOnFirstParse(
   z.object(
     {
       alertId: findingIdSchema,

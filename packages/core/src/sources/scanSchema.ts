@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { compileOnFirstParse } from '../compileOnFirstParse.js';
 import { accountIdSchema, controlIdSchema, groupIdSchema, regionSchema, STRING } from './fields.js';
 
 /**
@@ -14,7 +15,7 @@ const RULE = /^[a-z0-9-]{1,16} -?\d{1,5}--?\d{1,5} (0\.0\.0\.0\/0|::\/0)$|^-1 al
 const MAX_EPISODE = 9_999;
 const TIME = 'expected an ISO 8601 time such as 2027-03-31T12:00:00.000Z';
 
-export const scanFindingSchema = z.compile(
+export const scanFindingSchema = compileOnFirstParse(
   z.object(
     {
       [SCAN_FINDING_MARKER]: z.literal(SCAN_FINDING_VERSION, { error: `expected ${SCAN_FINDING_VERSION}` }),

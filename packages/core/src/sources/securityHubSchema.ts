@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { compileOnFirstParse } from '../compileOnFirstParse.js';
 import {
   accountIdSchema,
   controlIdSchema,
@@ -63,7 +64,7 @@ const controlParameter = z.object(
 );
 
 /** One ASFF finding. */
-export const securityHubFindingSchema = z.compile(
+export const securityHubFindingSchema = compileOnFirstParse(
   z.object(
     {
       Id: findingIdSchema,
@@ -110,7 +111,7 @@ export const securityHubFindingSchema = z.compile(
 export type SecurityHubFinding = z.output<typeof securityHubFindingSchema>;
 
 /** The `AwsEc2SecurityGroup` entry of `Resources`. */
-export const securityGroupResourceSchema = z.compile(
+export const securityGroupResourceSchema = compileOnFirstParse(
   z.object(
     {
       Id: z.string({ error: STRING }).regex(SECURITY_GROUP_ARN, {
@@ -136,7 +137,7 @@ export const securityGroupResourceSchema = z.compile(
 );
 
 /** The EventBridge event: only what says it is Security Hub's, and its findings. Never its `account` or `resources`. */
-export const securityHubEventSchema = z.compile(
+export const securityHubEventSchema = compileOnFirstParse(
   z.object(
     {
       source: z.literal(SECURITY_HUB_EVENT_SOURCE, { error: `expected "${SECURITY_HUB_EVENT_SOURCE}"` }),

@@ -1,15 +1,16 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { ACCOUNT_REGISTRY_TABLE, hubEnvironment } from '@remediation-hub/core';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { leaseSecondsFor, memberRoleArnPattern, type RemediationHubConfig } from '../config.js';
-import { bundlerPath, HANDLER_ENTRY, LOCK_FILE, REPO_ROOT } from '../paths.js';
+import { HANDLER_ENTRY, INFRA_ROOT, REPO_ROOT } from '../paths.js';
 
 /** Settings the handler reads from its environment; values may be CloudFormation parameter tokens. */
 export interface HubFunctionSettings {
@@ -78,13 +79,41 @@ export const LEDGER_ACTIONS = [
   'dynamodb:Query',
 ] as const;
 
+/** The script that bundles the hub Lambda into an asset folder (lib/hubBundling.ts). */
+const BUNDLE_SCRIPT = join(INFRA_ROOT, 'scripts', 'bundleHubFunction.ts');
+
+/**
+ * The hub Lambda's code: `entry` bundled locally by esbuild with HUB_BUNDLING into `index.mjs`, its source map and
+ * metafile, hashed by that output (as NodejsFunction does it). Not NodejsFunction itself: it runs esbuild's command
+ * line, which takes no plugins, and the bundle needs one to leave out the SDK schemas the handler never uses.
+ */
+export function hubFunctionCode(entry: string): Code {
+  return Code.fromAsset(REPO_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled: local bundling always runs (it needs only Node and this package's esbuild) or fails.
+      image: DockerImage.fromRegistry('dummy'),
+      local: {
+        tryBundle(outputDir) {
+          // CDK's bundling is synchronous and esbuild's plugins are not: bundle in a child process.
+          execFileSync(process.execPath, ['--import', 'tsx', BUNDLE_SCRIPT, entry, outputDir], {
+            cwd: INFRA_ROOT,
+            stdio: ['ignore', 2, 2],
+          });
+          return true;
+        },
+      },
+    },
+  });
+}
+
 /**
  * The hub Lambda: bundled locally by esbuild (ESM, minified, names kept) from the hub-handler package, fed by the
  * queue with partial batch responses, allowed to assume the member role and nothing else outside the hub.
  */
 export class HubFunction extends Construct {
   readonly role: Role;
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: HubFunctionProps) {
@@ -173,12 +202,10 @@ export class HubFunction extends Construct {
       }),
     );
 
-    this.function = new NodejsFunction(this, 'Function', {
+    this.function = new LambdaFunction(this, 'Function', {
       description: 'remediation-hub: closes world-open security-group exposures reported by Evident',
-      entry: props.entry ?? HANDLER_ENTRY,
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: LOCK_FILE,
+      code: hubFunctionCode(props.entry ?? HANDLER_ENTRY),
+      handler: 'index.handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       role: this.role,
@@ -210,26 +237,6 @@ export class HubFunction extends Construct {
           accountRegistryTable: props.accountRegistry.tableName,
         }),
         NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        // Minification renames classes; keep their names for stack traces and any `constructor.name`.
-        keepNames: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // esbuild's metafile, index.meta.json beside index.mjs: what the bundle is made of (the infra tests check
-        // it, bundleReport sums it up). It ships in the zip too, never loaded; compressed, a few per cent of it.
-        metafile: true,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        // Bundle the pinned AWS SDK rather than trust the runtime's copy.
-        externalModules: [],
-        // CommonJS dependencies bundled into ESM still call require(): give them one.
-        banner:
-          "import { createRequire as __rhCreateRequire } from 'node:module'; const require = __rhCreateRequire(import.meta.url);",
-        forceDockerBundling: false,
-        environment: { PATH: bundlerPath() },
       },
     });
 

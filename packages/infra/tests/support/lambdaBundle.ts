@@ -31,9 +31,14 @@ export function forbiddenInputs(metafile: Metafile): string[] {
 
 /** The inputs with code in the bundle of `entryPoint` (bytes in its output). */
 export function bundledInputs(metafile: Metafile, entryPoint: string): string[] {
+  return inputBytes(metafile, entryPoint).map(([path]) => path);
+}
+
+/** The inputs with code in the bundle of `entryPoint`, with their bytes in it. */
+export function inputBytes(metafile: Metafile, entryPoint: string): [path: string, bytes: number][] {
   const output = Object.values(metafile.outputs).find((o) => o.entryPoint === entryPoint);
   if (output === undefined) throw new Error(`no bundle of ${entryPoint} in the metafile`);
   return Object.entries(output.inputs)
     .filter(([, input]) => input.bytesInOutput > 0)
-    .map(([path]) => path);
+    .map(([path, input]) => [path, input.bytesInOutput]);
 }

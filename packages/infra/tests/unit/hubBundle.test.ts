@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { bundleReport } from '../../lib/bundleReport.js';
 import { STACK_NAMES } from '../../lib/config.js';
 import { assetFolderOf, onlyResource, readTemplate } from '../support/assembly.js';
-import { bundledInputs, forbiddenInputs, readMetafile } from '../support/lambdaBundle.js';
+import { bundledInputs, forbiddenInputs, inputBytes, readMetafile } from '../support/lambdaBundle.js';
 
 const ENTRY = 'packages/hub-handler/src/lambda.ts';
 const folder = assetFolderOf(onlyResource(readTemplate(STACK_NAMES.hub), 'AWS::Lambda::Function').properties);
@@ -41,6 +41,33 @@ describe('the hub Lambda bundle', () => {
     const commands = inputs.filter((path) => path.includes('/commands/'));
     expect(commands.map((path) => path.split('/').at(-1))).toEqual(['BatchUpdateFindingsCommand.js']);
     expect(inputs.some((path) => /\/SecurityHub\.js$/.test(path))).toBe(false);
+  });
+
+  it('weighs at most 1 MiB', () => {
+    expect(bundleReport(readMetafile(folder)).bytes).toBeLessThanOrEqual(2 ** 20);
+  });
+
+  it("takes from the SDK's schema modules only what the handler uses (EC2's ~700 operations weigh 540 KB)", () => {
+    const bytesOf = (client: string) =>
+      inputBytes(readMetafile(folder), ENTRY)
+        .filter(([path]) => path.includes(`/@aws-sdk/${client}/`))
+        .reduce((sum, [, bytes]) => sum + bytes, 0);
+    expect(bytesOf('client-ec2')).toBeLessThan(40_000);
+    expect(bytesOf('client-securityhub')).toBeLessThan(40_000);
+  });
+
+  it("holds none of zod's other locales or JSON-Schema import", () => {
+    const zod = inputBytes(readMetafile(folder), ENTRY)
+      .map(([path]) => path)
+      .filter((path) => path.includes('/node_modules/zod/'));
+    expect(zod.filter((path) => /\/locales\/(?!en\.js$)/.test(path))).toEqual([]);
+    expect(zod.filter((path) => /from-json-schema/.test(path))).toEqual([]);
+  });
+
+  it("holds none of pino's transport machinery (thread-stream): the hub logs to stdout", () => {
+    const inputs = bundledInputs(readMetafile(folder), ENTRY);
+    expect(inputs.filter((path) => path.includes('/node_modules/thread-stream/'))).toEqual([]);
+    expect(inputs).toContain('pino-without-transports:thread-stream');
   });
 
   it('holds no CLI, commander, emulator, demo, test or CDK code', () => {
