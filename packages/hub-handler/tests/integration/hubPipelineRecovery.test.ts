@@ -123,6 +123,31 @@ describe('hub pipeline: recovery and modes', () => {
     );
   };
 
+  it('remediates an alert with four AWS calls besides SQS and STS: describe, the claim carrying the checkpoint, revoke, complete', async () => {
+    const groupId = await createGroup(A, 'eu-west-2', [WORLD_SSH, OFFICE_SSH]);
+    const doc = alert(A, 'eu-west-2', groupId);
+    await publish(hub.sns, hub.up.topic.arn, doc);
+
+    const run = await start();
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
+
+    expect(countOutcomes(results)).toEqual({ remediated: 1 });
+    const calls = run.proxy.requests
+      .filter((r) => r.service !== 'sqs' && r.service !== 'sts')
+      .map((r) => `${r.service}:${r.action}`);
+    expect(calls).toEqual([
+      'ec2:DescribeSecurityGroups',
+      'dynamodb:PutItem',
+      'ec2:RevokeSecurityGroupIngress',
+      'dynamodb:PutItem',
+    ]);
+    // The claim's write was the checkpoint: the plan and the group before, before the revoke.
+    const claim = run.proxy.requests.find((r) => r.action === 'PutItem');
+    expect(claim?.body).toContain('"plan"');
+    expect(claim?.body).toContain('"permissionsBefore"');
+    expect(await ingressRules(A, 'eu-west-2', groupId)).toEqual(['tcp 22-22 10.0.0.0/8']);
+  });
+
   it('keeps the audit trail when every ledger write after the revoke fails: the attempt that takes over records remediated, the revocation and the group as it first was', async () => {
     const groupId = await createGroup(B, 'ap-southeast-2', [WORLD_SSH, OFFICE_SSH]);
     const doc = alert(B, 'ap-southeast-2', groupId);
@@ -136,6 +161,13 @@ describe('hub pipeline: recovery and modes', () => {
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: messages[0]?.MessageId }]);
     expect(await ingressRules(B, 'ap-southeast-2', groupId)).toEqual(['tcp 22-22 10.0.0.0/8']);
+    // One ledger write before the revoke: the claim, which carried the checkpoint.
+    const revokeAt = run.proxy.requests.findIndex((r) => r.action === 'RevokeSecurityGroupIngress');
+    expect(
+      run.proxy.requests
+        .slice(0, revokeAt)
+        .filter((r) => r.service === 'dynamodb' && r.body.includes(doc.data.id)),
+    ).toHaveLength(1);
     const checkpointed = await run.root.ledger.get(doc.data.id, 'fail');
     expect(checkpointed).toMatchObject({ state: 'in-progress', decision: 'remediate', revoked: [] });
     expect(flattenRules(checkpointed?.plan?.revoke ?? [])).toEqual(['tcp 22-22 0.0.0.0/0']);
@@ -281,7 +313,10 @@ describe('hub pipeline: recovery and modes', () => {
     const messages = await receiveMessages(hub.sqs, hub.up.queue.url, 1);
     const early = await invoke(run, eventOf(messages));
     expect(early.batchItemFailures).toEqual([{ itemIdentifier: messages[0]?.MessageId }]);
-    expect(requests(run, 'AssumeRole')).toEqual([]);
+    // The group is read before the claim (its write carries the checkpoint); nothing is changed.
+    expect(requests(run, 'DescribeSecurityGroups')).toHaveLength(1);
+    expect(requests(run, 'RevokeSecurityGroupIngress')).toEqual([]);
+    expect(await run.root.ledger.get(doc.data.id, 'fail')).toMatchObject({ leaseOwner: 'crashed-worker' });
     await settle(hub.sqs, hub.up.queue.url, messages, early.batchItemFailures);
 
     run.clock.advanceSeconds(61);
