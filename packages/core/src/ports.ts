@@ -105,7 +105,7 @@ export type ClaimResult =
   | { kind: 'claimed'; record: LedgerRecord; takenOver: boolean; how: ClaimHow }
   /** The notification was completed before, with an outcome not in `reclaimableOutcomes`. */
   | { kind: 'duplicate'; record: LedgerRecord }
-  /** Another worker holds a live lease. */
+  /** Another worker holds a live lease, or wrote the record after `readAt`. */
   | { kind: 'contended'; record: LedgerRecord };
 
 export interface LedgerQuery {
