@@ -6,7 +6,8 @@ import type { ClaimRequest } from './ports.js';
  * What a claim does with the record the ledger holds for a notification (the lifecycle rules of an attempt;
  * the ledger adapter only expresses the answer as conditional writes):
  * - `duplicate`: the notification was completed with an outcome this delivery may not process again;
- * - `contended`: another worker holds a live lease; the message comes back later;
+ * - `contended`: another worker holds a live lease, or wrote the record after the claimant began reading the
+ *   group its write is planned from (`ClaimRequest.readAt`); the message comes back later;
  * - `claim`: write `record` (conditioned on the stored one not having changed): a new attempt of a completed
  *   notification whose outcome is reclaimable (`reclaim`), or of an in-progress one whose lease expired
  *   (`take-over`) or was released after a retryable error (`resume`).
@@ -43,6 +44,14 @@ export function decideClaim(stored: LedgerRecord, request: ClaimRequest, expires
       stored.outcome !== undefined && reclaimable.includes(stored.outcome) && stored.revertedBy === undefined;
     if (!reclaim) return { kind: 'duplicate' };
   } else if (stored.leaseOwner !== request.owner && (stored.leaseExpiresAt ?? 0) > request.now.getTime()) {
+    return { kind: 'contended' };
+  }
+  // Written by another worker since this claimant read the group: that read may predate what it did.
+  if (
+    request.readAt !== undefined &&
+    stored.leaseOwner !== request.owner &&
+    Date.parse(stored.recordedAt) > request.readAt.getTime()
+  ) {
     return { kind: 'contended' };
   }
   const released = !completed && wasReleased(stored);

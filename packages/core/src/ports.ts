@@ -78,14 +78,34 @@ export interface ClaimRequest {
    * it replaces in `previousOutcome`; the new attempt's result replaces the rest.
    */
   reclaimableOutcomes?: readonly Outcome[] | undefined;
+  /**
+   * When the claimant began reading the security group that `write` plans from (at or after `now`). A record
+   * another worker wrote after that may hold changes the read does not show (a reclaimable outcome completed
+   * meanwhile), so the claim answers `contended` and the message comes back to read the group again. An
+   * expired lease is taken over only when it expired by `now`, so before the read began.
+   */
+  readAt?: Date | undefined;
+  /**
+   * What the claim writes, built from the record it claims (`how`: a first claim, or core's `decideClaim`): by
+   * default that record itself, in progress under this owner's lease. The hub writes its attempt's checkpoint
+   * in it (plan, group before), or, when no EC2 change follows, the completion: one write instead of two.
+   * Called again for each round of a claim that found the item changed; pure.
+   */
+  write?: ((claimed: LedgerRecord, how: ClaimHow) => LedgerRecord) | undefined;
 }
 
+/** How a claim got the notification: created it, or core's `decideClaim` (`ClaimDecision`). */
+export type ClaimHow = 'first' | 'reclaim' | 'take-over' | 'resume';
+
 export type ClaimResult =
-  /** This worker holds the lease; `record` is the in-progress item (attempts already incremented). */
-  | { kind: 'claimed'; record: LedgerRecord; takenOver: boolean }
+  /**
+   * This worker holds the lease (or completed the record in the claim's own write); `record` is the item as
+   * written (attempts already incremented). `takenOver`: `how` is `take-over`.
+   */
+  | { kind: 'claimed'; record: LedgerRecord; takenOver: boolean; how: ClaimHow }
   /** The notification was completed before, with an outcome not in `reclaimableOutcomes`. */
   | { kind: 'duplicate'; record: LedgerRecord }
-  /** Another worker holds a live lease. */
+  /** Another worker holds a live lease, or wrote the record after `readAt`. */
   | { kind: 'contended'; record: LedgerRecord };
 
 export interface LedgerQuery {

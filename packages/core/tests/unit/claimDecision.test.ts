@@ -132,4 +132,23 @@ describe('claim decisions', () => {
     const decision = decideClaim(released, request(at(31)), EXPIRES);
     expect(decision).toMatchObject({ kind: 'claim', how: 'resume', record: { plan: undefined } });
   });
+  it('is contended for a record another worker wrote after the claimant began reading the group', () => {
+    // A failed outcome completed at T0+5 s, while this claimant's read began at T0+4 s: the read may predate
+    // what that attempt changed, so the message comes back to read the group again.
+    const readFrom = (seconds: number): ClaimRequest => ({ ...request(at(3)), readAt: at(seconds) });
+    expect(decideClaim(completed('failed'), readFrom(4), EXPIRES)).toEqual({ kind: 'contended' });
+    expect(decideClaim(completed('failed'), readFrom(6), EXPIRES).kind).toBe('claim');
+    // A released lease written after the read began, likewise; its own earlier write never is.
+    const released: LedgerRecord = {
+      ...claimedAtT0(),
+      recordedAt: at(30).toISOString(),
+      leaseExpiresAt: at(30).getTime(),
+    };
+    expect(decideClaim(released, { ...request(at(29)), readAt: at(29) }, EXPIRES)).toEqual({
+      kind: 'contended',
+    });
+    expect(decideClaim(released, { ...request(at(29), 'worker-1'), readAt: at(29) }, EXPIRES).kind).toBe(
+      'claim',
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -9,6 +10,7 @@ import {
   type ScanCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   type ClaimRequest,
   type ClaimResult,
@@ -85,30 +87,45 @@ export class DynamoDbLedger implements Ledger {
    * Claims a notification: creates it, or writes what core's `decideClaim` makes of the stored item (take over
    * an expired or released lease, or claim again a reclaimable completed outcome), conditioned on the item not
    * having changed since it was read (its write token). Any other completed item is a duplicate; a live lease
-   * of another owner is contention.
+   * of another owner is contention. What is written is `request.write`'s record, built from the claimed one
+   * (the attempt's checkpoint, or its completion when no EC2 change follows). The stored item is read from the
+   * failed condition itself (`ReturnValuesOnConditionCheckFailure`): a first claim is one PutItem, a duplicate
+   * or contention one PutItem, a takeover two. A GetItem follows only when the failure carries no item (an
+   * emulator that does not return it, or an item deleted in between), never against DynamoDB itself.
    */
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     const expiresAt = this.#expiresAt(request.now);
+    const write = request.write ?? ((claimed: LedgerRecord) => claimed);
+    let stored: Record<string, unknown> | undefined;
     for (let round = 0; round < CLAIM_ROUNDS; round++) {
-      const fresh = firstClaim(request, expiresAt);
-      if (await this.#putIf(fresh, `attribute_not_exists(${PK})`, {})) {
-        return { kind: 'claimed', record: fresh, takenOver: false };
+      if (stored === undefined) {
+        const fresh = write(firstClaim(request, expiresAt), 'first');
+        const put = await this.#putIf(this.#asWritten(fresh), `attribute_not_exists(${PK})`, {});
+        if (put.written) return { kind: 'claimed', record: fresh, takenOver: false, how: 'first' };
+        stored = put.stored ?? (await this.#getItem(request.alertId, request.eventKey));
+        // The item was there and is gone again (its TTL): claim it afresh.
+        if (stored === undefined) continue;
       }
-
-      const existing = await this.#getItem(request.alertId, request.eventKey);
-      if (!existing) continue;
-      const record = toRecord(existing);
+      const record = toRecord(stored);
       const decision = decideClaim(record, request, expiresAt);
       if (decision.kind !== 'claim') return { kind: decision.kind, record };
-      const seen = existing[WRITE_TOKEN];
+      const seen = stored[WRITE_TOKEN];
       const condition =
         typeof seen === 'string'
           ? `#token = :seen`
           : `attribute_exists(${PK}) AND attribute_not_exists(#token)`;
       const values = typeof seen === 'string' ? { ':seen': seen } : {};
-      if (await this.#putIf(decision.record, condition, values)) {
-        return { kind: 'claimed', record: decision.record, takenOver: decision.how === 'take-over' };
+      const claimed = write(decision.record, decision.how);
+      const put = await this.#putIf(this.#asWritten(claimed), condition, values);
+      if (put.written) {
+        return {
+          kind: 'claimed',
+          record: claimed,
+          takenOver: decision.how === 'take-over',
+          how: decision.how,
+        };
       }
+      stored = put.stored ?? (await this.#getItem(request.alertId, request.eventKey));
     }
     throw new LeaseContentionError(
       `the ledger item ${request.alertId}/${request.eventKey} kept changing while it was being claimed`,
@@ -123,12 +140,14 @@ export class DynamoDbLedger implements Ledger {
    * another owner has taken the item over.
    */
   async complete(record: LedgerRecord): Promise<void> {
-    const item =
-      record.state === 'completed' ? this.#completion({ ...record, leaseExpiresAt: undefined }) : record;
-    const written = await this.#putIf(item, '#state = :inProgress AND leaseOwner = :owner', {
-      ':inProgress': 'in-progress',
-      ':owner': record.leaseOwner ?? '',
-    });
+    const { written } = await this.#putIf(
+      this.#asWritten(record),
+      '#state = :inProgress AND leaseOwner = :owner',
+      {
+        ':inProgress': 'in-progress',
+        ':owner': record.leaseOwner ?? '',
+      },
+    );
     if (!written) {
       throw new LeaseContentionError(
         `the lease on ${record.alertId}/${record.eventKey} is no longer held by ${record.leaseOwner ?? 'this worker'}`,
@@ -142,7 +161,7 @@ export class DynamoDbLedger implements Ledger {
    * when this call wrote the record, false when it was there already.
    */
   async recordTerminal(record: LedgerRecord): Promise<boolean> {
-    const written = await this.#putIf(
+    const { written } = await this.#putIf(
       this.#completion({
         ...record,
         expiresAt: record.expiresAt || this.#expiresAt(new Date(record.recordedAt)),
@@ -335,8 +354,16 @@ export class DynamoDbLedger implements Ledger {
     return response.Item;
   }
 
-  /** A conditional PutItem; false when the condition did not hold. */
-  async #putIf(record: LedgerRecord, condition: string, values: Record<string, unknown>): Promise<boolean> {
+  /**
+   * A conditional PutItem. When the condition does not hold, nothing is written and DynamoDB returns the item as
+   * it is (`stored`; absent when there is none, or when the emulator does not return it). A failure that
+   * returns this write's own token is a try of it that was applied and whose answer was lost: written.
+   */
+  async #putIf(
+    record: LedgerRecord,
+    condition: string,
+    values: Record<string, unknown>,
+  ): Promise<{ written: true } | { written: false; stored: Record<string, unknown> | undefined }> {
     const item = { ...withoutUndefined(record), [WRITE_TOKEN]: randomUUID() };
     try {
       await this.#client.send(
@@ -346,17 +373,29 @@ export class DynamoDbLedger implements Ledger {
           ConditionExpression: condition,
           ExpressionAttributeNames: namesIn(condition),
           ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return true;
+      return { written: true };
     } catch (error) {
-      if (awsErrorCode(error) === CONDITION_FAILED) return false;
+      if (awsErrorCode(error) === CONDITION_FAILED) {
+        const returned = (error as ConditionalCheckFailedException).Item;
+        const stored = returned === undefined ? undefined : unmarshall(returned);
+        // This very write, applied by a try whose answer was lost (the SDK sent it again): written.
+        if (stored?.[WRITE_TOKEN] === item[WRITE_TOKEN]) return { written: true };
+        return { written: false, stored };
+      }
       throw mapAwsError(error, `dynamodb:PutItem ${this.#table}`, {
         alertId: record.alertId,
         accountId: record.accountId,
         groupId: record.resourceId,
       });
     }
+  }
+
+  /** A record as the table holds it: a completion without a lease, and with its event pending when events go out. */
+  #asWritten(record: LedgerRecord): LedgerRecord {
+    return record.state === 'completed' ? this.#completion({ ...record, leaseExpiresAt: undefined }) : record;
   }
 
   async #send<T>(operation: string, call: () => Promise<T>): Promise<T> {

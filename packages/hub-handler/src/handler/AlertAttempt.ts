@@ -17,10 +17,12 @@ import type { Logger } from '../logging/createLogger.js';
 
 /**
  * One worker's attempt at one notification, from its claim to its last ledger write. It owns the attempt's
- * progress and its lease-bound writes: `checkpoint` before the first EC2 change, and then exactly one of
- * `complete` or `release`. What those records hold is core's rule (`checkpointRecord`, `completedRecord`,
- * `releasedRecord`); this class only sequences them and writes them through the ledger, which refuses any
- * write once another worker holds the lease.
+ * progress and its lease-bound writes. The claim's own write carries the attempt's first record (built here,
+ * from the record as claimed and the group read before the claim): the checkpoint when EC2 changes follow
+ * (the plan and the group before, written before the first change), or the completion or release when none
+ * does. After a checkpoint comes exactly one of `complete` or `release`. What those records hold is core's
+ * rule (`checkpointRecord`, `completedRecord`, `releasedRecord`); this class only sequences them and writes
+ * them through the ledger, which refuses any write once another worker holds the lease.
  */
 export class AlertAttempt {
   /** What the attempt learnt and did so far; the steps of `processAlert` fill it in. */
@@ -65,9 +67,28 @@ export class AlertAttempt {
     });
   }
 
-  /** Writes the plan and the group as they are, under this worker's lease, before the first EC2 change. */
-  async checkpoint(): Promise<void> {
-    await this.#ledger.complete(checkpointRecord(this.claimed, this.progress, this.#clock.now()));
+  /**
+   * The checkpoint: the plan and the group as they are, under this worker's lease. The claim writes it, so it
+   * is on the ledger before the first EC2 change.
+   */
+  checkpointRecord(): LedgerRecord {
+    return checkpointRecord(this.claimed, this.progress, this.#clock.now());
+  }
+
+  /** The completion with `outcome`: the claim's write when no EC2 change follows, else `complete`'s. */
+  completedRecord(outcome: Outcome, error: RecordedError | undefined, messageId: string): LedgerRecord {
+    return completedRecord(this.claimed, this.progress, {
+      outcome,
+      error,
+      messageId,
+      startedAt: this.#startedAt,
+      now: this.#clock.now(),
+    });
+  }
+
+  /** The release after a retryable error: the claim's write when it came before any EC2 change, else `release`'s. */
+  releasedRecord(error: RecordedError): LedgerRecord {
+    return releasedRecord(this.claimed, this.progress, this.#clock.now(), error);
   }
 
   /** The attempt's last word: completed with `outcome`. Returns the record as written. */
@@ -76,13 +97,7 @@ export class AlertAttempt {
     error: RecordedError | undefined,
     messageId: string,
   ): Promise<LedgerRecord> {
-    const record = completedRecord(this.claimed, this.progress, {
-      outcome,
-      error,
-      messageId,
-      startedAt: this.#startedAt,
-      now: this.#clock.now(),
-    });
+    const record = this.completedRecord(outcome, error, messageId);
     await this.#ledger.complete(record);
     return record;
   }
@@ -93,7 +108,7 @@ export class AlertAttempt {
    */
   async release(error: RecordedError): Promise<void> {
     try {
-      await this.#ledger.complete(releasedRecord(this.claimed, this.progress, this.#clock.now(), error));
+      await this.#ledger.complete(this.releasedRecord(error));
     } catch (releaseError) {
       this.#log.warn({ err: releaseError, ...this.done() }, 'could not release the lease; it will expire');
     }

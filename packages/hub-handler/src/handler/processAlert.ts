@@ -17,7 +17,6 @@ import {
   type ReadFinding,
   type RecordedError,
   type RemediationMode,
-  ResourceGoneError,
   reclaimableOutcomes,
   renderReason,
   type SecurityGroupGateway,
@@ -29,7 +28,15 @@ import {
 } from '@remediation-hub/core';
 import type { Logger } from '../logging/createLogger.js';
 import { AlertAttempt } from './AlertAttempt.js';
-import { remediate } from './remediate.js';
+import {
+  carryOut,
+  type FirstStep,
+  firstStep,
+  type GroupRead,
+  type PlannedChange,
+  readGroup,
+  stopped,
+} from './remediate.js';
 
 /** The part of the hub's configuration that decides what happens to one alert. */
 export interface ProcessingSettings {
@@ -126,9 +133,12 @@ export async function processMessage(
 
 /**
  * One finding through the hub (docs/architecture.md, "One alert"): check the account (before any STS call),
- * claim the notification in the ledger, resume what an earlier attempt left, remediate (credentials, describe,
- * plan, checkpoint, revoke, confirm), then complete the record; or, after a retryable error, release it and
- * send the message back. Terminal errors are recorded as the outcome and the message is consumed.
+ * read the group (credentials, describe) and plan, then claim the notification in the ledger with one write
+ * that carries the attempt's checkpoint (the plan and the group before) or, when no EC2 change follows, its
+ * completion; then revoke, confirm and complete the record. An earlier attempt's work is resumed from the
+ * record the claim found. After a retryable error the lease is released (by the claim's own write when it
+ * came first) and the message comes back. Terminal errors are recorded as the outcome and the message is
+ * consumed.
  */
 export async function processAlert(
   finding: Finding,
@@ -138,9 +148,17 @@ export async function processAlert(
   const alert = await alertContext(finding, message, deps);
   const refusal = alert.standing === undefined ? undefined : accountRefusal(finding, alert.standing);
   if (refusal !== undefined) return rejectAccount(alert, refusal, deps);
-  const attempt = await claim(alert, deps);
-  if (!(attempt instanceof AlertAttempt)) return attempt;
-  const { outcome, error } = await remediateOrStop(alert, attempt, deps);
+  const read = await readGroup(finding, deps);
+  const claimed = await claim(alert, read, deps);
+  if (!('attempt' in claimed)) return claimed;
+  const { attempt, step } = claimed;
+  if (step.kind !== 'change') {
+    // The claim's write was the attempt's last: its release, or its completion.
+    logStopped(alert, attempt, step);
+    if (step.kind === 'retry') return alert.result('retry', step.error, attempt.takenOver);
+    return completed(alert, attempt, claimed.record, step.outcome, step.error, deps);
+  }
+  const { outcome, error } = await remediateOrStop(alert, attempt, step.change, deps);
   if (outcome === 'retry') {
     await attempt.release(error);
     return alert.result('retry', error, attempt.takenOver);
@@ -208,10 +226,18 @@ async function alertContext(
 /**
  * Claims the notification: an attempt, or the answer for a delivery that gets none. A completed notification
  * is a `duplicate` (counted), except where the hub changed nothing and the configuration may now decide
- * otherwise (core's `reclaimableOutcomes`); a live lease of another worker is a retry.
+ * otherwise (core's `reclaimableOutcomes`); a live lease of another worker, or a record another worker wrote
+ * after the group was read, is a retry. The claim's write is the attempt's first record, built from the
+ * record it claims and the group read before (`firstStep`): its checkpoint, or its completion or release.
  */
-async function claim(alert: AlertContext, deps: AlertProcessorDeps): Promise<AlertAttempt | AlertResult> {
+async function claim(
+  alert: AlertContext,
+  read: GroupRead,
+  deps: AlertProcessorDeps,
+): Promise<{ attempt: AlertAttempt; step: FirstStep; record: LedgerRecord } | AlertResult> {
   const { finding, log, startedAt } = alert;
+  // The attempt and step of the claim's last round: the one whose write the ledger took.
+  let first: { attempt: AlertAttempt; step: FirstStep } | undefined;
   const claimed = await deps.ledger.claim({
     alertId: finding.id,
     eventKey: finding.eventKey,
@@ -219,8 +245,23 @@ async function claim(alert: AlertContext, deps: AlertProcessorDeps): Promise<Ale
     owner: alert.message.owner,
     leaseSeconds: deps.settings.leaseSeconds,
     now: startedAt,
+    readAt: read.kind === 'early' ? undefined : read.readAt,
     fields: claimFields(alert, deps.settings),
     reclaimableOutcomes: reclaimableOutcomes(alert.dryRun),
+    write: (record, how) => {
+      const attempt = new AlertAttempt(record, how === 'take-over', {
+        ledger: deps.ledger,
+        clock: deps.clock,
+        log,
+        mode: alert.dryRun ? 'dry-run' : 'remediate',
+        leaseSeconds: deps.settings.leaseSeconds,
+      });
+      const step = firstStep(finding, attempt, read, deps, alert.dryRun);
+      first = { attempt, step };
+      if (step.kind === 'change') return attempt.checkpointRecord();
+      if (step.kind === 'retry') return attempt.releasedRecord(step.error);
+      return attempt.completedRecord(step.outcome, step.error, alert.message.messageId);
+    },
   });
   if (claimed.kind === 'duplicate') {
     await deps.ledger.countDuplicate(finding.id, finding.eventKey, startedAt, alert.message.owner);
@@ -229,11 +270,11 @@ async function claim(alert: AlertContext, deps: AlertProcessorDeps): Promise<Ale
   }
   if (claimed.kind === 'contended') {
     log.info(
-      { leaseExpiresAt: claimed.record.leaseExpiresAt },
-      'lease held by another worker, retrying later',
+      { leaseExpiresAt: claimed.record.leaseExpiresAt, recordedAt: claimed.record.recordedAt },
+      'lease held by another worker, or the record changed since the group was read: retrying later',
     );
     const error = new LeaseContentionError(
-      `another worker holds the lease on ${finding.id}/${finding.eventKey}`,
+      `another worker holds the lease on ${finding.id}/${finding.eventKey}, or wrote its record since the group was read`,
       {
         alertId: finding.id,
         accountId: finding.accountId,
@@ -242,40 +283,46 @@ async function claim(alert: AlertContext, deps: AlertProcessorDeps): Promise<Ale
     );
     return alert.result('retry', toRecordedError(error));
   }
+  if (first === undefined) throw new Error('the ledger claimed the notification without building its write');
   if (claimed.takenOver) log.warn({ attempts: claimed.record.attempts }, 'took over an expired lease');
-  return new AlertAttempt(claimed.record, claimed.takenOver, {
-    ledger: deps.ledger,
-    clock: deps.clock,
-    log,
-    mode: alert.dryRun ? 'dry-run' : 'remediate',
-    leaseSeconds: deps.settings.leaseSeconds,
-  });
+  return { ...first, record: claimed.record };
 }
 
-/** Remediates, turning a thrown error into the outcome it means: `retry`, `resource-gone` or `failed`. */
+/** Carries out the planned changes, turning a thrown error into the outcome it means: `retry`, `resource-gone` or `failed`. */
 async function remediateOrStop(
   alert: AlertContext,
   attempt: AlertAttempt,
+  change: PlannedChange,
   deps: AlertProcessorDeps,
 ): Promise<
   { outcome: Outcome; error: RecordedError | undefined } | { outcome: 'retry'; error: RecordedError }
 > {
   try {
-    const outcome = await remediate(alert.finding, attempt, deps, alert.dryRun);
+    const outcome = await carryOut(alert.finding, attempt, change, deps);
     return { outcome, error: attempt.progress.error };
   } catch (error) {
-    const recorded = toRecordedError(error);
-    if (isRetryable(error)) {
-      alert.log.warn({ err: error, ...attempt.done() }, 'retryable error, the message will come back');
-      return { outcome: 'retry', error: recorded };
-    }
-    if (error instanceof ResourceGoneError) {
-      // Expected (the group was deleted since the alert): recorded, and no warning or stack trace.
-      alert.log.info({ outcome: 'resource-gone', error: recorded.message }, 'security group gone');
-      return { outcome: 'resource-gone', error: recorded };
-    }
-    alert.log.warn({ err: error, outcome: 'failed' }, 'terminal error');
-    return { outcome: 'failed', error: recorded };
+    const step = stopped(error);
+    logStopped(alert, attempt, step, error);
+    return step.kind === 'retry'
+      ? { outcome: 'retry', error: step.error }
+      : { outcome: step.outcome, error: step.error };
+  }
+}
+
+/** The log line of an attempt stopped by an error (`cause`; a step's own when it came before the claim). */
+function logStopped(
+  alert: AlertContext,
+  attempt: AlertAttempt,
+  step: Exclude<FirstStep, { kind: 'change' }>,
+  cause: unknown = step.kind === 'retry' ? step.cause : undefined,
+): void {
+  if (step.kind === 'retry') {
+    alert.log.warn({ err: cause, ...attempt.done() }, 'retryable error, the message will come back');
+  } else if (step.outcome === 'resource-gone') {
+    // Expected (the group was deleted since the alert): recorded, and no warning or stack trace.
+    alert.log.info({ outcome: 'resource-gone', error: step.error?.message }, 'security group gone');
+  } else if (step.outcome === 'failed' && step.error !== undefined) {
+    alert.log.warn({ err: cause ?? step.error, outcome: 'failed' }, 'terminal error');
   }
 }
 
@@ -304,6 +351,19 @@ async function complete(
     await attempt.release(toRecordedError(writeError));
     return alert.result('retry', toRecordedError(writeError), attempt.takenOver);
   }
+  return completed(alert, attempt, record, outcome, error, deps);
+}
+
+/** The attempt's completion is written: its log line, and the listeners are told. */
+async function completed(
+  alert: AlertContext,
+  attempt: AlertAttempt,
+  record: LedgerRecord,
+  outcome: Outcome,
+  error: RecordedError | undefined,
+  deps: AlertProcessorDeps,
+): Promise<AlertResult> {
+  const { log } = alert;
   const { revoked, authorized, explanation } = attempt.progress;
   log.info(
     {

@@ -6,12 +6,15 @@ import {
   hasDoubt,
   type IpPermission,
   isPortRange,
+  isRetryable,
   type Note,
   type Outcome,
   outcomeWithoutChanges,
   type PlanOptions,
   planRemediation,
+  type RecordedError,
   type RemediationPlan,
+  ResourceGoneError,
   renderNote,
   type SecurityGroup,
   targetOf,
@@ -26,39 +29,116 @@ import type { AlertProcessorDeps } from './processAlert.js';
 type RemediationDeps = Pick<AlertProcessorDeps, 'settings' | 'credentials' | 'gateway' | 'sleep' | 'clock'>;
 
 /**
- * The remediation of one claimed finding: credentials, describe, what an earlier attempt left, plan, and
- * (unless the plan needs no change, or the account is in dry-run) checkpoint, the EC2 calls and a check that
- * the exposure is closed. Fills in `attempt.progress` as it goes, so a thrown error still leaves the record
- * saying exactly what was done.
+ * The group as read before the claim, so that the claim's own write can carry the attempt's checkpoint (or its
+ * completion): `early` when the finding cannot lead to a change and nothing is read (no credentials either);
+ * else the group, or the error reading it (credentials or describe), settled once the alert is claimed.
  */
-export async function remediate(
+export type GroupRead =
+  | { kind: 'early'; plan: RemediationPlan }
+  | { kind: 'group'; readAt: Date; roleArn: string; group: SecurityGroup }
+  | { kind: 'failed'; readAt: Date; roleArn: string | undefined; error: unknown };
+
+/** The attempt's first step, decided from the claimed record and the group read before the claim. */
+export type FirstStep =
+  /** EC2 changes follow: the claim writes the checkpoint (the plan, the group before), then `carryOut`. */
+  | { kind: 'change'; change: PlannedChange }
+  /** No EC2 change follows: the claim writes the completion. */
+  | { kind: 'done'; outcome: Outcome; error: RecordedError | undefined }
+  /** A retryable error before any change: the claim writes the release, and the message comes back. */
+  | { kind: 'retry'; error: RecordedError; cause: unknown };
+
+/** What `carryOut` needs of the plan made before the claim. */
+export interface PlannedChange {
+  plan: RemediationPlan;
+  before: SecurityGroup;
+  earlier: readonly Note[];
+  options: PlanOptions;
+}
+
+/**
+ * Reads what the plan needs before the alert is claimed: the member role's credentials and the group. A
+ * finding that cannot lead to a change needs neither. `readAt`: when the read began (a claim answers
+ * `contended` for a record another worker wrote after it, see core's `ClaimRequest.readAt`).
+ */
+export async function readGroup(finding: Finding, deps: RemediationDeps): Promise<GroupRead> {
+  const early = decideWithoutTheGroup(finding);
+  if (early !== undefined) return { kind: 'early', plan: early };
+  const readAt = deps.clock.now();
+  let roleArn: string | undefined;
+  try {
+    roleArn = (await deps.credentials.forAccount(finding.accountId)).roleArn;
+    const group = await deps.gateway.describe(targetOf(finding));
+    return { kind: 'group', readAt, roleArn, group };
+  } catch (error) {
+    return { kind: 'failed', readAt, roleArn, error };
+  }
+}
+
+/**
+ * The attempt's first step, from the record as claimed (`attempt`, whose progress resumes what earlier
+ * attempts did) and the group read before the claim: what earlier attempts left, the plan, and whether it
+ * needs an EC2 change (not when the group needs none, or the account is in dry-run). Fills in
+ * `attempt.progress`; no I/O, so the ledger can build its claim's write from it (again for each round).
+ */
+export function firstStep(
   finding: Finding,
   attempt: AlertAttempt,
+  read: GroupRead,
   deps: RemediationDeps,
   dryRun: boolean,
-): Promise<Outcome> {
+): FirstStep {
   const { progress } = attempt;
-  // A finding that cannot lead to a change needs no credentials at all.
-  const early = decideWithoutTheGroup(finding);
-  const decidedEarly = early === undefined ? undefined : decided(attempt, early, [], dryRun);
-  if (decidedEarly !== undefined) return decidedEarly;
+  if (read.kind === 'early') {
+    // `ignored` or `unsupported`: always an outcome without changes.
+    return { kind: 'done', outcome: decided(attempt, read.plan, [], dryRun) ?? 'failed', error: undefined };
+  }
+  progress.roleArn = read.roleArn;
+  if (read.kind === 'failed') return stopped(read.error);
+  try {
+    const before = read.group;
+    const live = before.IpPermissions ?? [];
+    progress.permissionsBefore ??= live;
+    progress.permissionsAfter = live;
 
-  progress.roleArn = (await deps.credentials.forAccount(finding.accountId)).roleArn;
-  const before = await deps.gateway.describe(targetOf(finding));
-  const live = before.IpPermissions ?? [];
-  progress.permissionsBefore ??= live;
-  progress.permissionsAfter = live;
+    const earlier = resumeEarlierWork(attempt, before);
+    // One time for the plan and its check: a dated exemption is judged once per attempt.
+    const options = planOptions(deps);
+    const plan = planRemediation(finding, before, options);
+    const outcome = decided(attempt, plan, earlier, dryRun);
+    if (outcome !== undefined) return { kind: 'done', outcome, error: progress.error };
+    return { kind: 'change', change: { plan, before, earlier, options } };
+  } catch (error) {
+    return stopped(error);
+  }
+}
 
-  const earlier = resumeEarlierWork(attempt, before);
-  // One time for the plan and its check: a dated exemption is judged once per attempt.
-  const options = planOptions(deps);
-  const plan = planRemediation(finding, before, options);
-  const outcome = decided(attempt, plan, earlier, dryRun);
-  if (outcome !== undefined) return outcome;
+/**
+ * What an error means for the attempt: a retry, `resource-gone` (the group was deleted since the alert), or
+ * `failed` (terminal, recorded).
+ */
+export function stopped(error: unknown): Exclude<FirstStep, { kind: 'change' }> {
+  const recorded = toRecordedError(error);
+  if (isRetryable(error)) return { kind: 'retry', error: recorded, cause: error };
+  return {
+    kind: 'done',
+    outcome: error instanceof ResourceGoneError ? 'resource-gone' : 'failed',
+    error: recorded,
+  };
+}
 
-  await attempt.checkpoint();
-  const execution = await applyChanges(finding, attempt, plan, before, deps);
-  return confirmClosed(finding, attempt, { plan, before, execution, earlier, options }, deps);
+/**
+ * The planned EC2 calls of a claimed attempt whose checkpoint the claim wrote, and a check that the exposure
+ * is closed. Fills in `attempt.progress` as it goes, so a thrown error still leaves the record saying exactly
+ * what was done.
+ */
+export async function carryOut(
+  finding: Finding,
+  attempt: AlertAttempt,
+  change: PlannedChange,
+  deps: RemediationDeps,
+): Promise<Outcome> {
+  const execution = await applyChanges(finding, attempt, change.plan, change.before, deps);
+  return confirmClosed(finding, attempt, { ...change, execution }, deps);
 }
 
 /** Records the plan's decision on the attempt; the outcome when no EC2 change follows, else `undefined`. */

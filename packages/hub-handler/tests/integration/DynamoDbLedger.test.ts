@@ -123,6 +123,58 @@ describe('DynamoDbLedger', () => {
       });
     });
 
+    it('reads the stored item from the failed conditional write: a duplicate costs one PutItem, no GetItem', async () => {
+      const alertId = uniqueName('dup-put');
+      const first = await claim(alertId, 'worker-1', T0);
+      if (first.kind !== 'claimed') throw new Error('not claimed');
+      await completeAs(first.record, 'remediated', at(1));
+      proxy.clear();
+      expect(await claim(alertId, 'worker-2', at(2))).toMatchObject({ kind: 'duplicate' });
+      expect(proxy.requests.map((r) => r.action)).toEqual(['PutItem']);
+    });
+
+    it('writes what the request builds from the record it claims, and takes a write whose answer was lost as made', async () => {
+      const alertId = uniqueName('write');
+      proxy.failNext((r) => r.action === 'PutItem' && r.body.includes(alertId), 'lose-answer');
+      const first = await ledger.claim({
+        alertId,
+        eventKey: 'fail',
+        alertStatus: 'fail',
+        owner: 'worker-1',
+        leaseSeconds: 120,
+        now: T0,
+        write: (claimed, how) => ({ ...claimed, reason: `checkpoint of a ${how} claim` }),
+      });
+      // The SDK sent the PutItem again; its condition failed on the item the first try wrote, with its token.
+      expect(proxy.requests.filter((r) => r.action === 'PutItem')).toHaveLength(2);
+      expect(first).toMatchObject({
+        kind: 'claimed',
+        how: 'first',
+        record: { reason: 'checkpoint of a first claim' },
+      });
+      expect(await ledger.get(alertId, 'fail')).toMatchObject({
+        reason: 'checkpoint of a first claim',
+        attempts: 1,
+      });
+
+      const later = await ledger.claim({
+        alertId,
+        eventKey: 'fail',
+        alertStatus: 'fail',
+        owner: 'worker-2',
+        leaseSeconds: 120,
+        now: at(121),
+        readAt: at(121),
+        write: (claimed, how) => ({ ...claimed, reason: `checkpoint of a ${how} claim` }),
+      });
+      expect(later).toMatchObject({ kind: 'claimed', how: 'take-over', takenOver: true });
+      expect(await ledger.get(alertId, 'fail')).toMatchObject({
+        reason: 'checkpoint of a take-over claim',
+        leaseOwner: 'worker-2',
+        attempts: 2,
+      });
+    });
+
     it('answers contended while another worker’s lease is live', async () => {
       const alertId = uniqueName('live');
       await claim(alertId, 'worker-1', T0);

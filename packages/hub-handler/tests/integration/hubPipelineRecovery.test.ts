@@ -123,6 +123,85 @@ describe('hub pipeline: recovery and modes', () => {
     );
   };
 
+  it('remediates an alert with four AWS calls besides SQS and STS: describe, the claim carrying the checkpoint, revoke, complete', async () => {
+    const groupId = await createGroup(A, 'eu-west-2', [WORLD_SSH, OFFICE_SSH]);
+    const doc = alert(A, 'eu-west-2', groupId);
+    await publish(hub.sns, hub.up.topic.arn, doc);
+
+    const run = await start();
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
+
+    expect(countOutcomes(results)).toEqual({ remediated: 1 });
+    const calls = run.proxy.requests
+      .filter((r) => r.service !== 'sqs' && r.service !== 'sts')
+      .map((r) => `${r.service}:${r.action}`);
+    expect(calls).toEqual([
+      'ec2:DescribeSecurityGroups',
+      'dynamodb:PutItem',
+      'ec2:RevokeSecurityGroupIngress',
+      'dynamodb:PutItem',
+    ]);
+    // The claim's write was the checkpoint: the plan and the group before, before the revoke.
+    const claim = run.proxy.requests.find((r) => r.action === 'PutItem');
+    expect(claim?.body).toContain('"plan"');
+    expect(claim?.body).toContain('"permissionsBefore"');
+    expect(await ingressRules(A, 'eu-west-2', groupId)).toEqual(['tcp 22-22 10.0.0.0/8']);
+  });
+
+  it('retries when another worker wrote the record after this one read the group: the claim does not plan from a read that may predate that worker’s change', async () => {
+    const groupId = await createGroup(A, 'eu-west-2', [WORLD_SSH]);
+    const doc = alert(A, 'eu-west-2', groupId);
+    await publish(hub.sns, hub.up.topic.arn, doc);
+
+    const run = await start();
+    // This worker's claim is held after its describe; meanwhile another worker claims the alert, revokes the
+    // rule and completes the record as failed (an outcome a later delivery takes again).
+    const ownClaim = (r: { action: string | undefined; body: string }) =>
+      r.action === 'PutItem' && r.body.includes(doc.data.id) && !r.body.includes('other-worker');
+    run.proxy.delayNext(ownClaim, 2000);
+    const messages = await receiveMessages(hub.sqs, hub.up.queue.url, 1);
+    const pending = invoke(run, eventOf(messages));
+    while (!run.proxy.requests.some(ownClaim)) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(requests(run, 'DescribeSecurityGroups')).toHaveLength(1);
+    const other = await run.root.ledger.claim({
+      alertId: doc.data.id,
+      eventKey: 'fail',
+      alertStatus: 'fail',
+      owner: 'other-worker',
+      leaseSeconds: 120,
+      now: run.clock.now(),
+    });
+    if (other.kind !== 'claimed') throw new Error('the other worker did not claim the alert');
+    const ec2 = await memberEc2(A, 'eu-west-2');
+    await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [WORLD_SSH] }));
+    ec2.destroy();
+    await run.root.ledger.complete({
+      ...other.record,
+      state: 'completed',
+      outcome: 'failed',
+      revoked: [WORLD_SSH],
+      recordedAt: run.clock.now().toISOString(),
+    });
+
+    const response = await pending;
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: messages[0]?.MessageId }]);
+    expect(requests(run, 'RevokeSecurityGroupIngress')).toEqual([]);
+    expect(await run.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
+      outcome: 'failed',
+      leaseOwner: 'other-worker',
+      attempts: 1,
+    });
+
+    // The redelivery reads the group as it is now and claims the failed record again, keeping its revocation.
+    await settle(hub.sqs, hub.up.queue.url, messages, response.batchItemFailures);
+    const { results } = await consumeOnce(run, hub.sqs, hub.up.queue.url);
+    expect(results).toEqual([expect.objectContaining({ outcome: 'remediated' })]);
+    const record = await run.root.ledger.get(doc.data.id, 'fail');
+    expect(record).toMatchObject({ outcome: 'remediated', previousOutcome: 'failed', attempts: 2 });
+    expect(flattenRules(record?.revoked ?? [])).toEqual(['tcp 22-22 0.0.0.0/0']);
+    expect(requests(run, 'RevokeSecurityGroupIngress')).toEqual([]);
+  });
+
   it('keeps the audit trail when every ledger write after the revoke fails: the attempt that takes over records remediated, the revocation and the group as it first was', async () => {
     const groupId = await createGroup(B, 'ap-southeast-2', [WORLD_SSH, OFFICE_SSH]);
     const doc = alert(B, 'ap-southeast-2', groupId);
@@ -136,6 +215,13 @@ describe('hub pipeline: recovery and modes', () => {
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: messages[0]?.MessageId }]);
     expect(await ingressRules(B, 'ap-southeast-2', groupId)).toEqual(['tcp 22-22 10.0.0.0/8']);
+    // One ledger write before the revoke: the claim, which carried the checkpoint.
+    const revokeAt = run.proxy.requests.findIndex((r) => r.action === 'RevokeSecurityGroupIngress');
+    expect(
+      run.proxy.requests
+        .slice(0, revokeAt)
+        .filter((r) => r.service === 'dynamodb' && r.body.includes(doc.data.id)),
+    ).toHaveLength(1);
     const checkpointed = await run.root.ledger.get(doc.data.id, 'fail');
     expect(checkpointed).toMatchObject({ state: 'in-progress', decision: 'remediate', revoked: [] });
     expect(flattenRules(checkpointed?.plan?.revoke ?? [])).toEqual(['tcp 22-22 0.0.0.0/0']);
@@ -281,7 +367,10 @@ describe('hub pipeline: recovery and modes', () => {
     const messages = await receiveMessages(hub.sqs, hub.up.queue.url, 1);
     const early = await invoke(run, eventOf(messages));
     expect(early.batchItemFailures).toEqual([{ itemIdentifier: messages[0]?.MessageId }]);
-    expect(requests(run, 'AssumeRole')).toEqual([]);
+    // The group is read before the claim (its write carries the checkpoint); nothing is changed.
+    expect(requests(run, 'DescribeSecurityGroups')).toHaveLength(1);
+    expect(requests(run, 'RevokeSecurityGroupIngress')).toEqual([]);
+    expect(await run.root.ledger.get(doc.data.id, 'fail')).toMatchObject({ leaseOwner: 'crashed-worker' });
     await settle(hub.sqs, hub.up.queue.url, messages, early.batchItemFailures);
 
     run.clock.advanceSeconds(61);

@@ -75,13 +75,15 @@ describe('hub pipeline: a notification processed again after the configuration c
     expect(records[0]?.requestIds).toHaveLength(1);
     expect(records[0]?.error).toBeUndefined();
 
-    // Remediated is final: one more delivery is a counted duplicate, and nothing is called.
+    // Remediated is final: one more delivery is a counted duplicate, and nothing is changed (the group is
+    // read before the claim, whose write would carry the checkpoint).
     await publish(hub.sns, hub.up.topic.arn, doc);
     const later = await start();
     expect(countOutcomes((await consumeOnce(later, hub.sqs, hub.up.queue.url)).results)).toEqual({
       duplicate: 1,
     });
-    expect(requests(later, 'AssumeRole')).toEqual([]);
+    expect(requests(later, 'DescribeSecurityGroups')).toHaveLength(1);
+    expect(requests(later, 'RevokeSecurityGroupIngress')).toEqual([]);
     expect(await later.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
       outcome: 'remediated',
       attempts: 2,
@@ -106,7 +108,8 @@ describe('hub pipeline: a notification processed again after the configuration c
       duplicate: 1,
     });
 
-    expect(requests(second, 'AssumeRole')).toEqual([]);
+    expect(requests(second, 'DescribeSecurityGroups')).toHaveLength(1);
+    expect(requests(second, 'RevokeSecurityGroupIngress')).toEqual([]);
     expect(await second.root.ledger.get(doc.data.id, 'fail')).toMatchObject({
       outcome: 'dry-run',
       attempts: 1,
