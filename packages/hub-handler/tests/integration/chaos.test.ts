@@ -332,6 +332,9 @@ describe('hub pipeline: chaos', () => {
       records.set(key, record);
     }
     expect(records.size).toBe(notifications.length);
+    // The dead consumer's claim was taken over once its lease had expired.
+    const victimKey = parseFindings(batch[0]?.Body ?? '')[0]?.finding?.eventKey ?? '';
+    expect(records.get(`${victim}\u0000${victimKey}`)?.attempts).toBeGreaterThanOrEqual(2);
     const byGroup = new Map<string, LedgerRecord[]>();
     for (const n of notifications) {
       const record = records.get(`${n.alertId}\u0000${n.eventKey}`);

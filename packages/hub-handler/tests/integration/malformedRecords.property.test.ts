@@ -168,7 +168,7 @@ function deepText(depth: number, open: '[' | '{"a":'): string {
 
 /** How a bad record's body is made from its source's alert. */
 type BadBody =
-  | { kind: 'field'; source: Source; field: number; bad: BadValue; junk: JunkKey[] }
+  | { kind: 'field'; source: Source; field: number; bad: BadValue; junk: JunkKey[]; enveloped: boolean }
   | { kind: 'not-json'; source: Source; cut: number; tail: string }
   | { kind: 'json-not-an-alert'; text: string }
   | { kind: 'envelope'; wrong: 'type' | 'message-object' | 'message-not-json' | 'message-missing' };
@@ -192,6 +192,8 @@ const badBody: fc.Arbitrary<BadBody> = fc.oneof(
       field: fc.nat(),
       bad: badValue,
       junk: fc.array(junkKey, { maxLength: 2 }),
+      // Inside a good SNS envelope: the document it carries is as bad.
+      enveloped: fc.boolean(),
     }),
   },
   fc.record({
@@ -252,10 +254,12 @@ function badText(spec: BadBody, groupId: string): string {
       spec.source === 'security-hub' ? (doc.detail?.findings?.[0] ?? doc) : (doc.data?.attributes ?? doc);
     if (host !== null && typeof host === 'object') defineOwn(host, key, value);
   }
-  const written = JSON.stringify(doc);
-  return spec.bad.kind === 'deep'
-    ? written.replace(JSON.stringify(DEEP), deepText(spec.bad.depth, spec.bad.open))
-    : written;
+  const stringified = JSON.stringify(doc);
+  const written =
+    spec.bad.kind === 'deep'
+      ? stringified.replace(JSON.stringify(DEEP), deepText(spec.bad.depth, spec.bad.open))
+      : stringified;
+  return spec.enveloped ? JSON.stringify({ ...snsEnvelope({}), Message: written }) : written;
 }
 
 /** One batch: good records (one per source drawn), bad ones, maybe Prisma Cloud's test message, in a shuffled order. */
