@@ -249,7 +249,7 @@ describe('hub pipeline: chaos', () => {
       );
     }
 
-    // 2. The surviving consumer, its clock past the dead one's lease, under faults.
+    // 2. The surviving consumer, its clock past the dead one's lease, under faults (the rolls of the seed).
     run.clock.advanceSeconds(run.config.leaseSeconds + 1);
     const { proxy } = run;
     const groupOf = (r: RecordedRequest) => r.params.GroupId ?? r.params['GroupId.1'];
@@ -272,6 +272,19 @@ describe('hub pipeline: chaos', () => {
       else if (roll < 0.26) {
         const n = notifications.find((candidate) => candidate.group.groupId === groupId);
         proxy.failNext((r) => r.service === 'dynamodb' && r.body.includes(n?.alertId ?? '\u0000'), 'reset');
+      } else if (roll < 0.29) {
+        // The ledger applies a write (claim, checkpoint or completion) and its answer is lost.
+        const n = notifications.find((candidate) => candidate.group.groupId === groupId);
+        const nth = 1 + Math.floor(rng() * 3);
+        let writes = 0;
+        proxy.failNext(
+          (r) =>
+            r.service === 'dynamodb' &&
+            /PutItem|UpdateItem/.test(r.action ?? '') &&
+            r.body.includes(n?.alertId ?? '\u0000') &&
+            ++writes === nth,
+          'lose-answer',
+        );
       }
     }
     // One alert fails on every delivery (EC2 down for its group) until it is in the dead-letter queue.
@@ -359,6 +372,12 @@ describe('hub pipeline: chaos', () => {
     }
     expect([...applied].filter(([, count]) => count > 1)).toEqual([]);
     expect(appliedLost.length).toBeGreaterThan(0);
+    // (And the ledger's lost answers happened too: applied writes whose caller got no answer.)
+    expect(
+      proxy.requests.filter(
+        (r) => r.service === 'dynamodb' && r.upstreamStatus === 200 && r.status === undefined,
+      ).length,
+    ).toBeGreaterThan(0);
 
     // Every change EC2 applied is on a record, and the groups changed by exactly what the records say.
     const after = await describeAll(clients);
