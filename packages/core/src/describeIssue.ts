@@ -19,7 +19,26 @@ export function describeValue(value: unknown): string {
         ? 'an object too deeply nested to show'
         : String(value);
   }
-  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}…` : text;
+  if (text.length <= MAX_VALUE_CHARS) return text;
+  // Never half of a surrogate pair (an emoji): a lone surrogate is not UTF-8, and the ledger write of the record
+  // that carries this description would fail (the emulator answers 500), every time the message came back.
+  const end = isHighSurrogate(text.charCodeAt(MAX_VALUE_CHARS - 1)) ? MAX_VALUE_CHARS - 1 : MAX_VALUE_CHARS;
+  return `${text.slice(0, end)}…`;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * The text with every lone surrogate replaced by U+FFFD (`String.prototype.toWellFormed`, not in ES2023's
+ * lib): a message that quotes the input (JSON.parse names the code unit it stopped at, half an emoji) must
+ * still be UTF-8, or the ledger write of the record that carries it fails on every delivery.
+ */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd');
 }
 
 /** `included[regions]` + `['attributes', 'code']` → `included[regions].attributes.code`. */

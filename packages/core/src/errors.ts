@@ -1,3 +1,5 @@
+import { wellFormed } from './describeIssue.js';
+
 /**
  * Every error of the hub says whether it is retryable: a retryable error sends the SQS message back
  * (a batch item failure), a terminal one is recorded once in the ledger and the message is consumed.
@@ -34,7 +36,8 @@ export class MalformedAlertError extends RemediationHubError {
   /** The JSON path of the offending field, e.g. `included[external_accounts].attributes.account`. */
   readonly field: string | undefined;
   constructor(message: string, options: ErrorContext & { cause?: unknown; field?: string } = {}) {
-    super(message, options);
+    // The message quotes the input, and is recorded: whole characters only.
+    super(wellFormed(message), options);
     this.field = options.field;
   }
 }

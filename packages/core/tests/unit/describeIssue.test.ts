@@ -9,6 +9,14 @@ describe('describeValue', () => {
     expect(describeValue('x'.repeat(100))).toBe(`"${'x'.repeat(59)}…`);
   });
 
+  it('never cuts a character in half: a lone surrogate is not UTF-8, and the ledger refuses the record', () => {
+    // The quote and 29 emoji fill 59 of the 60 code units; the 30th emoji does not fit whole.
+    const shown = describeValue('😀'.repeat(100));
+    expect(shown).toBe(`"${'😀'.repeat(29)}…`);
+    // encodeURIComponent throws on a lone surrogate.
+    expect(() => encodeURIComponent(shown)).not.toThrow();
+  });
+
   it('names what JSON cannot write by its kind instead of throwing', () => {
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;

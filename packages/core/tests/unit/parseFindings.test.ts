@@ -23,6 +23,20 @@ describe('parseFindings', () => {
     expect(unreadableOf({ Type: 'Notification', Message: 7 })).toMatchObject({ key: undefined });
   });
 
+  it('gives reasons of whole characters only, whatever the input: a lone surrogate is not UTF-8 and no ledger takes it', () => {
+    // JSON.parse names the code unit it stopped at: here the first half of an emoji.
+    const cut = '{"data":😀';
+    // Describing a long value cuts it at 60 code units: here in the middle of an emoji.
+    const long = loadSampleAlert();
+    long.data.id = '😀'.repeat(600);
+    for (const input of [cut, JSON.stringify(long)]) {
+      const message = unreadableOf(input)?.error.message ?? '';
+      expect(message).toMatch(/\S/);
+      // encodeURIComponent throws on a lone surrogate.
+      expect(() => encodeURIComponent(message), message).not.toThrow();
+    }
+  });
+
   it('keys a refused Evident document by its id and status when they can be read', () => {
     const doc = { data: { id: '1306879672', attributes: { status: 'fail' } }, included: 'not a list' };
     expect(unreadableOf(JSON.stringify(doc))).toMatchObject({
