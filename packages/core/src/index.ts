@@ -50,6 +50,7 @@ export {
   type WorldFamily,
 } from './controls.js';
 export { outcomeWithoutChanges } from './decisionOutcome.js';
+export { wellFormed } from './describeIssue.js';
 export { digestOf } from './digest.js';
 export * from './errors.js';
 export { type Exemption, findExemption } from './exemption.js';

@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { DeadLetterQueue, RecordedError } from '@remediation-hub/core';
+import { type DeadLetterQueue, type RecordedError, wellFormed } from '@remediation-hub/core';
 import { mapAwsError } from './mapAwsError.js';
 
 export interface SqsDeadLetterQueueOptions {
@@ -59,7 +59,11 @@ async function sendMessage(
   reason: RecordedError,
 ): Promise<void> {
   const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
-  const text = (value: string) => ({ DataType: 'String', StringValue: value.slice(0, 1024) || '-' });
+  // Cut to SQS's attribute size; a pair cut in half becomes U+FFFD, as SQS refuses a lone surrogate.
+  const text = (value: string) => ({
+    DataType: 'String',
+    StringValue: wellFormed(value.slice(0, 1024)) || '-',
+  });
   await client.send(
     new SendMessageCommand({
       QueueUrl: queueUrl,

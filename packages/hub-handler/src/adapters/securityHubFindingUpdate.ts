@@ -1,4 +1,4 @@
-import type { IpPermission, LedgerRecord } from '@remediation-hub/core';
+import { type IpPermission, type LedgerRecord, wellFormed } from '@remediation-hub/core';
 
 /** `Note.Text` and `Note.UpdatedBy` of BatchUpdateFindings: 1 to 512 characters each (API `NoteUpdate`). */
 export const NOTE_MAX_LENGTH = 512;
@@ -117,7 +117,8 @@ function fitList(head: string, items: readonly string[], tail: string): string {
 function fitText(head: string, text: string, tail: string): string {
   const room = NOTE_MAX_LENGTH - head.length - tail.length;
   const body = text.length <= room ? text : `${text.slice(0, Math.max(0, room - 1))}…`;
-  return `${head}${body}${tail}`.slice(0, NOTE_MAX_LENGTH);
+  // A pair cut in half becomes U+FFFD: the note must stay UTF-8.
+  return wellFormed(`${head}${body}${tail}`.slice(0, NOTE_MAX_LENGTH));
 }
 
 function oneLine(text: string): string {

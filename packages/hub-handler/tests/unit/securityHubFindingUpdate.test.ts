@@ -88,6 +88,19 @@ describe('securityHubFindingUpdate', () => {
     expect(update?.Note.Text.length).toBe(NOTE_MAX_LENGTH);
   });
 
+  it('never cuts a character in half: the note stays UTF-8 (BatchUpdateFindings refuses a lone surrogate)', () => {
+    for (const pad of ['', '!']) {
+      const failed = record({
+        outcome: 'failed',
+        revoked: [],
+        error: { name: 'AccessDeniedError', message: `${pad}${'😀'.repeat(400)}`, retryable: false },
+      });
+      const text = securityHubFindingUpdate(failed).update?.Note.Text ?? '';
+      expect(text.length).toBeLessThanOrEqual(NOTE_MAX_LENGTH);
+      expect(text).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+    }
+  });
+
   it('does not notify a finding that arrived NOTIFIED: its own write-back would come back as the same notification', () => {
     const failed = record({
       outcome: 'failed',
