@@ -348,7 +348,8 @@ async function run(
 /** The hub's environment for a pacing design; `as-deployed` is the code's default. */
 function pacingEnv(pacing: string): Record<string, string> {
   if (pacing === 'as-deployed') return {};
-  throw new Error(`unknown pacing ${pacing}`);
+  if (pacing === 'local' || pacing === 'shared') return { PACING: pacing };
+  throw new Error(`unknown pacing ${pacing} (as-deployed, local, shared)`);
 }
 
 interface Target {
