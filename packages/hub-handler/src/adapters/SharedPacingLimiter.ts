@@ -85,6 +85,8 @@ export class SharedPacingLimiter implements RateLimiter {
   /** Hands out slots to the waiters in order, claiming more when none are left. */
   async #pump(key: string, state: KeyState): Promise<void> {
     state.pumping = true;
+    // The callers of this same turn (a batch's alerts reaching their revokes together) join the first claim.
+    await Promise.resolve();
     try {
       while (state.waiting.length > 0) {
         if (state.slots.length === 0) {
@@ -95,7 +97,8 @@ export class SharedPacingLimiter implements RateLimiter {
               this.#slot,
               this.#now(),
             );
-            if (claim.busy) state.signalAt = this.#now();
+            // Others' slots were ahead: they queue at least until our last slot, so stay engaged from there.
+            if (claim.busy) state.signalAt = Math.max(this.#now(), claim.slots.at(-1) ?? 0);
             state.slots.push(...claim.slots);
           } catch (error) {
             // The schedule is out of reach: the waiters pace alone rather than fail.
