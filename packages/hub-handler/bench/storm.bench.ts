@@ -8,7 +8,17 @@
  * table (or, with --json, one JSON object); asserts nothing.
  *
  *   node --import tsx packages/hub-handler/bench/storm.bench.ts [--k 1,5,20] [--alerts 200] [--spread-k 5,20]
- *     [--spread-accounts 40] [--pacing <as deployed>] [--retry-delay 10] [--timeout 300] [--json]
+ *     [--spread-accounts 40] [--pacing as-deployed|local|shared[,...]] [--retry-delay 10] [--timeout 300] [--json]
+ *
+ * The CLI is stable (the `pnpm bench` runner runs it as a subprocess, e.g. `--json --k 1`):
+ * - `--k`: consumer counts of the storm runs (comma-separated; empty: none); `--spread-k` the same for the spread;
+ * - `--pacing`: each design runs for each K, side by side: `as-deployed` (what `local up` gives the hub, as the
+ *   stack does: the pacing table, so `PACING=shared`), `local` (each container its own bucket, as before issue 15),
+ *   `shared` (the shared schedule after a throttle);
+ * - `--json`: exactly one line on stdout, `{ bench: 'storm', node, alerts, spreadAccounts, retryDelaySeconds,
+ *   ec2Buckets, runs: RunResult[] }` (fields of RunResult below); progress goes to stderr.
+ * The default run (K = 1, 5, 20 storm and K = 5, 20 spread, as deployed, 200 alerts) takes about 4 to 6 minutes on
+ * a loaded 2-core machine; K = 20 starts 20 Node.js processes (about 100 MB each).
  *
  * Each consumer is `consumeQueue` (the hub's poller outside Lambda: receive 10, run the Lambda handler, delete what
  * succeeded, send the batch item failures back with a visibility of --retry-delay seconds) around the real Lambda
