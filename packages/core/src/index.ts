@@ -97,12 +97,14 @@ export {
 } from './outcomeEventDelivery.js';
 export {
   claimSlots,
+  DEFAULT_PACING_BURST,
   DEFAULT_PACING_GRANT,
   PACING_MODES,
   PACING_TABLE,
   type PacingMode,
   pacingEngaged,
   SHARED_RATE_SHARE,
+  scheduleFloor,
   slotMillis,
   slotsEndingAt,
   slotsToClaim,

@@ -27,6 +27,13 @@ export type PacingMode = (typeof PACING_MODES)[number];
  */
 export const SHARED_RATE_SHARE = 0.96;
 
+/**
+ * Slots of credit an idle schedule gives (GCRA's burst): a schedule that nobody used for a while starts up to this
+ * many slots in the past, so the gaps between one container's batches are not lost (AWS refilled meanwhile). Far
+ * under EC2's burst of 50: at most this many calls at once after a throttle.
+ */
+export const DEFAULT_PACING_BURST = 5;
+
 /** Slots a container claims at most in one write (fewer when fewer calls wait: a claimed slot not used is lost). */
 export const DEFAULT_PACING_GRANT = 5;
 
@@ -42,21 +49,28 @@ export function slotsToClaim(waiting: number, grant: number): number {
   return Math.max(1, Math.min(Math.floor(waiting), Math.floor(grant)));
 }
 
+/** The earliest a claim at `now` may start: `burst` slots back (an idle schedule's credit). */
+export function scheduleFloor(now: number, slot: number, burst = DEFAULT_PACING_BURST): number {
+  return now - burst * slot;
+}
+
 /**
  * The slots a claim of `count` gets when the schedule's first free slot is `nextAt` (epoch ms; undefined: no
- * schedule yet) at `now`: an idle schedule (`nextAt` past) starts at `now`, a busy one at `nextAt`. Returns the
- * slot times and the schedule's new `nextAt`.
+ * schedule yet) at `now`: the slots start at `nextAt`, but never before the floor (`burst` slots before `now`);
+ * slots before `now` are used at once. `busy`: the first slot is still ahead (others' slots were queued before it).
+ * Returns the slot times and the schedule's new `nextAt`.
  */
 export function claimSlots(
   nextAt: number | undefined,
   now: number,
   count: number,
   slot: number,
+  burst = DEFAULT_PACING_BURST,
 ): { slots: number[]; nextAt: number; busy: boolean } {
-  const busy = nextAt !== undefined && nextAt > now;
-  const start = busy ? nextAt : now;
+  const floor = scheduleFloor(now, slot, burst);
+  const start = nextAt !== undefined && nextAt > floor ? nextAt : floor;
   const slots = Array.from({ length: count }, (_, i) => start + i * slot);
-  return { slots, nextAt: start + count * slot, busy };
+  return { slots, nextAt: start + count * slot, busy: start > now };
 }
 
 /** The slot times a busy claim got, from the `nextAt` its atomic add returned. */

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   claimSlots,
+  DEFAULT_PACING_BURST,
   pacingEngaged,
   SHARED_RATE_SHARE,
+  scheduleFloor,
   slotMillis,
   slotsEndingAt,
   slotsToClaim,
@@ -25,14 +27,30 @@ describe('the shared schedule', () => {
     expect(slotsToClaim(0, 5)).toBe(1);
   });
 
-  it('starts an idle schedule now and a busy one at its first free slot', () => {
-    expect(claimSlots(undefined, 1000, 3, 200)).toEqual({
+  it('starts a busy schedule at its first free slot, an idle one at most `burst` slots back', () => {
+    // No credit: an idle schedule starts now.
+    expect(claimSlots(undefined, 1000, 3, 200, 0)).toEqual({
       slots: [1000, 1200, 1400],
       nextAt: 1600,
       busy: false,
     });
-    expect(claimSlots(900, 1000, 2, 200)).toEqual({ slots: [1000, 1200], nextAt: 1400, busy: false });
-    expect(claimSlots(1800, 1000, 2, 200)).toEqual({ slots: [1800, 2000], nextAt: 2200, busy: true });
+    // A schedule idle for long gives `burst` slots of credit (used at once), no more.
+    expect(claimSlots(undefined, 10_000, 3, 200, 5)).toEqual({
+      slots: [9000, 9200, 9400],
+      nextAt: 9600,
+      busy: false,
+    });
+    expect(claimSlots(0, 10_000, 1, 200, 5).slots).toEqual([9000]);
+    // Idle for less than the burst: the credit is the idle time.
+    expect(claimSlots(9600, 10_000, 2, 200, 5)).toEqual({ slots: [9600, 9800], nextAt: 10_000, busy: false });
+    // Busy: after the others' slots.
+    expect(claimSlots(10_800, 10_000, 2, 200, 5)).toEqual({
+      slots: [10_800, 11_000],
+      nextAt: 11_200,
+      busy: true,
+    });
+    expect(scheduleFloor(10_000, 200, 5)).toBe(9000);
+    expect(DEFAULT_PACING_BURST).toBeLessThan(50);
   });
 
   it('recovers a busy claim’s slots from the nextAt its atomic add returned', () => {

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { PACING_TABLE, slotsEndingAt } from '@remediation-hub/core';
+import { PACING_TABLE, scheduleFloor, slotsEndingAt } from '@remediation-hub/core';
 import { mapAwsError } from './mapAwsError.js';
 
 /** A schedule's item is kept this long after its last claim (DynamoDB's TTL deletes it later). */
@@ -21,8 +21,8 @@ export interface SharedSchedule {
 
 /**
  * One item per account and region, `nextAt` its first free slot. A claim is one atomic write, never a read and
- * a write: on an idle schedule (`nextAt` past or absent) `SET nextAt = now + span` on condition it is idle; on a
- * busy one `ADD nextAt span` on condition it is still busy. DynamoDB applies either whole, one at a time per item,
+ * a write: on an idle schedule (`nextAt` absent or at least `burst` slots past) `SET nextAt = floor + span` on
+ * condition it is idle; otherwise `ADD nextAt span` on condition it is not. DynamoDB applies either whole, one at a time per item,
  * so two containers never get the same slot. A claim that guessed wrong (the schedule turned idle or busy
  * meanwhile) fails its condition and tries the other write; the guess is the last `nextAt` this container saw.
  */
@@ -43,17 +43,20 @@ export class DynamoDbSharedSchedule implements SharedSchedule {
     now: number,
   ): Promise<{ slots: number[]; busy: boolean }> {
     const span = count * slotMillis;
-    let busy = (this.#lastSeen.get(key) ?? 0) > now;
+    // An idle schedule starts at the floor: up to `burst` slots of credit for the time nobody called.
+    const floor = scheduleFloor(now, slotMillis);
+    let queued = (this.#lastSeen.get(key) ?? 0) > floor;
     for (let attempt = 0; attempt < 4; attempt++) {
       try {
-        const nextAt = busy ? await this.#add(key, span, now) : await this.#start(key, span, now);
+        const nextAt = queued ? await this.#add(key, span, floor) : await this.#start(key, span, floor);
         this.#lastSeen.set(key, nextAt);
-        return { slots: slotsEndingAt(nextAt, count, slotMillis), busy };
+        const slots = slotsEndingAt(nextAt, count, slotMillis);
+        return { slots, busy: (slots[0] ?? 0) > now };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) {
           throw mapAwsError(error, `dynamodb:UpdateItem ${this.#table}`, {});
         }
-        busy = !busy;
+        queued = !queued;
       }
     }
     throw mapAwsError(
@@ -63,32 +66,32 @@ export class DynamoDbSharedSchedule implements SharedSchedule {
     );
   }
 
-  /** The schedule is idle: its slots start now. */
-  async #start(key: string, span: number, now: number): Promise<number> {
-    const nextAt = now + span;
+  /** The schedule is idle (its next slot is at or before the floor): its slots start at the floor. */
+  async #start(key: string, span: number, floor: number): Promise<number> {
+    const nextAt = floor + span;
     await this.#client.send(
       new UpdateCommand({
         TableName: this.#table,
         Key: { [PACING_TABLE.partitionKey.name]: key },
         UpdateExpression: 'SET nextAt = :nextAt, #ttl = :ttl',
-        ConditionExpression: 'attribute_not_exists(nextAt) OR nextAt <= :now',
+        ConditionExpression: 'attribute_not_exists(nextAt) OR nextAt <= :floor',
         ExpressionAttributeNames: { '#ttl': PACING_TABLE.ttlAttribute },
-        ExpressionAttributeValues: { ':nextAt': nextAt, ':now': now, ':ttl': expiry(now) },
+        ExpressionAttributeValues: { ':nextAt': nextAt, ':floor': floor, ':ttl': expiry(floor) },
       }),
     );
     return nextAt;
   }
 
-  /** The schedule is busy: the slots follow the last one claimed. */
-  async #add(key: string, span: number, now: number): Promise<number> {
+  /** Slots are queued past the floor: the new ones follow the last one claimed. */
+  async #add(key: string, span: number, floor: number): Promise<number> {
     const answer = await this.#client.send(
       new UpdateCommand({
         TableName: this.#table,
         Key: { [PACING_TABLE.partitionKey.name]: key },
         UpdateExpression: 'ADD nextAt :span SET #ttl = :ttl',
-        ConditionExpression: 'nextAt > :now',
+        ConditionExpression: 'nextAt > :floor',
         ExpressionAttributeNames: { '#ttl': PACING_TABLE.ttlAttribute },
-        ExpressionAttributeValues: { ':span': span, ':now': now, ':ttl': expiry(now) },
+        ExpressionAttributeValues: { ':span': span, ':floor': floor, ':ttl': expiry(floor) },
         ReturnValues: 'UPDATED_NEW',
       }),
     );

@@ -31,14 +31,22 @@ describe('DynamoDbSharedSchedule', () => {
   });
   afterAll(() => dynamodb.destroy());
 
-  it('starts an idle schedule now, and the next claim after the last slot', async () => {
+  it('starts an idle schedule with its burst of credit, and the next claim after the last slot', async () => {
     const key = uniqueName('acct');
     const one = schedule();
-    expect(await one.claim(key, 3, SLOT, T0)).toEqual({ slots: [T0, T0 + 200, T0 + 400], busy: false });
-    expect(await one.claim(key, 2, SLOT, T0 + 100)).toEqual({ slots: [T0 + 600, T0 + 800], busy: true });
-    expect(await nextAtOf(key)).toBe(T0 + 1000);
-    // Once every slot is past, the schedule is idle again: no credit for the time nobody called.
-    expect(await one.claim(key, 1, SLOT, T0 + 5000)).toEqual({ slots: [T0 + 5000], busy: false });
+    // The burst: 5 slots back (1,000 ms at 200 ms a slot), used at once.
+    expect(await one.claim(key, 3, SLOT, T0)).toEqual({
+      slots: [T0 - 1000, T0 - 800, T0 - 600],
+      busy: false,
+    });
+    expect(await one.claim(key, 7, SLOT, T0 + 100)).toEqual({
+      slots: [T0 - 400, T0 - 200, T0, T0 + 200, T0 + 400, T0 + 600, T0 + 800],
+      busy: false,
+    });
+    expect(await one.claim(key, 2, SLOT, T0 + 100)).toEqual({ slots: [T0 + 1000, T0 + 1200], busy: true });
+    expect(await nextAtOf(key)).toBe(T0 + 1400);
+    // Long after every slot: idle again, with the same credit and no more (the time nobody called is not kept).
+    expect(await one.claim(key, 1, SLOT, T0 + 60_000)).toEqual({ slots: [T0 + 59_000], busy: false });
   });
 
   it('gives the claimer that guessed wrong the slots after the winner’s (its condition fails, it tries the other write)', async () => {
@@ -46,12 +54,12 @@ describe('DynamoDbSharedSchedule', () => {
     const first = schedule();
     const second = schedule();
     // `second` has never seen the schedule: it guesses idle, but `first` has just made it busy.
-    await first.claim(key, 5, SLOT, T0);
+    await first.claim(key, 10, SLOT, T0);
     const late = await second.claim(key, 2, SLOT, T0 + 10);
     expect(late).toEqual({ slots: [T0 + 1000, T0 + 1200], busy: true });
-    // And `first`, which guesses busy from its last claim, finds the schedule idle long after and starts it anew.
-    expect(await first.claim(key, 1, SLOT, T0 + 60_000)).toEqual({ slots: [T0 + 60_000], busy: false });
-    expect(await nextAtOf(key)).toBe(T0 + 60_200);
+    // And `first`, which guesses queued from its last claim, finds the schedule idle long after and starts it anew.
+    expect(await first.claim(key, 1, SLOT, T0 + 60_000)).toEqual({ slots: [T0 + 59_000], busy: false });
+    expect(await nextAtOf(key)).toBe(T0 + 59_200);
   });
 
   it('two claimers racing on a busy schedule each get their slots, and the schedule ends past every slot given', async () => {
@@ -61,7 +69,7 @@ describe('DynamoDbSharedSchedule', () => {
     const key = uniqueName('acct');
     const a = schedule();
     const b = schedule();
-    await a.claim(key, 1, SLOT, T0);
+    await a.claim(key, 6, SLOT, T0);
     await b.claim(key, 1, SLOT, T0);
     const rounds = await Promise.all(
       Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).claim(key, 3, SLOT, T0 + i)),
