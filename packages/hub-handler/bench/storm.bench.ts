@@ -17,8 +17,9 @@
  *   `shared` (the shared schedule after a throttle);
  * - `--json`: exactly one line on stdout, `{ bench: 'storm', node, alerts, spreadAccounts, retryDelaySeconds,
  *   ec2Buckets, runs: RunResult[] }` (fields of RunResult below); progress goes to stderr.
- * The default run (K = 1, 5, 20 storm and K = 5, 20 spread, as deployed, 200 alerts: 5 runs) takes about 4 minutes
- * on a loaded 2-core machine (8 runs took 6 minutes there); K = 20 starts 20 Node.js processes.
+ * The default run (K = 1, 5, 20 storm and K = 5, 20 spread, as deployed, 200 alerts: 5 runs) took 2 min 43 s on a
+ * loaded 2-core machine (8 runs, with `--pacing local,shared --spread-k 20`, about 6 minutes); K = 20 starts 20
+ * Node.js processes.
  *
  * Each consumer is `consumeQueue` (the hub's poller outside Lambda: receive 10, run the Lambda handler, delete what
  * succeeded, send the batch item failures back with a visibility of --retry-delay seconds) around the real Lambda
