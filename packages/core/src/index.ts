@@ -96,6 +96,20 @@ export {
   RESEND_AFTER_MS,
   withPendingEvent,
 } from './outcomeEventDelivery.js';
+export {
+  claimSlots,
+  DEFAULT_PACING_BURST,
+  DEFAULT_PACING_GRANT,
+  PACING_MODES,
+  PACING_TABLE,
+  type PacingMode,
+  pacingEngaged,
+  SHARED_RATE_SHARE,
+  scheduleFloor,
+  slotMillis,
+  slotsEndingAt,
+  slotsToClaim,
+} from './pacing.js';
 export { parseFindings, type ReadFinding, type UnreadableFinding } from './parseFindings.js';
 export { parseSecurityGroup } from './parseSecurityGroup.js';
 export {

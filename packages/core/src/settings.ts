@@ -13,6 +13,7 @@ import {
   type OrganizationalUnitRef,
   parseOrganizationalUnitRef,
 } from './organizationalUnits.js';
+import { PACING_MODES, type PacingMode } from './pacing.js';
 
 /**
  * The hub's settings contract: every environment variable the hub function reads, in one place. The handler
@@ -46,6 +47,9 @@ export const HUB_SETTINGS = {
   logLevel: { variable: 'LOG_LEVEL', required: false },
   securityHubWriteBack: { variable: 'SECURITY_HUB_WRITE_BACK', required: false },
   outcomeTopicArn: { variable: 'OUTCOME_TOPIC_ARN', required: false },
+  pacing: { variable: 'PACING', required: false },
+  pacingTable: { variable: 'PACING_TABLE', required: false },
+  pacingWindowSeconds: { variable: 'PACING_WINDOW_SECONDS', required: false },
 } as const satisfies Record<string, { variable: string; required: boolean; setByLambda?: boolean }>;
 
 export type HubSettingName = keyof typeof HUB_SETTINGS;
@@ -132,6 +136,17 @@ export interface HubConfig {
    * publishes none (and makes no call for them).
    */
   outcomeTopicArn: string | undefined;
+  /**
+   * `PACING` (default `shared` with `PACING_TABLE`, else `local`): `local`, each container paces mutating EC2 calls
+   * with its own bucket per account and region; `shared`, a container that was throttled in an account and region
+   * (or finds other containers queueing there) takes its slots from one schedule per account and region in
+   * `PACING_TABLE`, so all containers together stay under EC2's refill. No extra call while nothing is throttled.
+   */
+  pacing: PacingMode;
+  /** `PACING_TABLE`: the DynamoDB table of the shared schedules (key `bucketKey`, TTL `expiresAt`). */
+  pacingTable: string | undefined;
+  /** `PACING_WINDOW_SECONDS` (default 60): how long the shared schedule stays engaged after the last throttle. */
+  pacingWindowSeconds: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -329,6 +344,16 @@ function read(env: Env): { config: HubConfig | undefined; problems: string[] } {
     );
   }
 
+  const pacingTable = value(V.pacingTable);
+  if (pacingTable !== undefined && !TABLE_NAME.test(pacingTable)) {
+    problems.push(`${V.pacingTable} must be a DynamoDB table name, got ${JSON.stringify(pacingTable)}`);
+  }
+  const pacing = oneOf<PacingMode>(V.pacing, PACING_MODES, pacingTable === undefined ? 'local' : 'shared');
+  if (pacing === 'shared' && pacingTable === undefined) {
+    problems.push(`${V.pacing}=shared needs ${V.pacingTable} (the table of the shared schedules)`);
+  }
+  const pacingWindowSeconds = integer(V.pacingWindowSeconds, 1, 3600, 60);
+
   if (problems.length > 0 || region === undefined) return { config: undefined, problems };
   return {
     problems,
@@ -357,6 +382,9 @@ function read(env: Env): { config: HubConfig | undefined; problems: string[] } {
       deadLetterQueueUrl,
       securityHubWriteBack,
       outcomeTopicArn,
+      pacing,
+      pacingTable,
+      pacingWindowSeconds,
     },
   };
 }

@@ -9,12 +9,14 @@ import type { SQSEvent } from 'aws-lambda';
 import { type AccountSources, accountSourcesFor } from './accountDirectoryFor.js';
 import { DynamoDbLedger } from './adapters/DynamoDbLedger.js';
 import { DynamoDbOutcomeEventLedger } from './adapters/DynamoDbOutcomeEventLedger.js';
+import { DynamoDbSharedSchedule } from './adapters/DynamoDbSharedSchedule.js';
 import { Ec2SecurityGroupGateway } from './adapters/Ec2SecurityGroupGateway.js';
 import { SecurityHubWriteBack } from './adapters/SecurityHubWriteBack.js';
+import { SharedPacingLimiter } from './adapters/SharedPacingLimiter.js';
 import { SnsOutcomePublisher } from './adapters/SnsOutcomePublisher.js';
 import { SqsDeadLetterQueue } from './adapters/SqsDeadLetterQueue.js';
 import { StsCredentialsCache } from './adapters/StsCredentialsCache.js';
-import type { RateLimiter } from './adapters/TokenBucketLimiter.js';
+import { EC2_MUTATING_RATE, type RateLimiter, TokenBucketLimiter } from './adapters/TokenBucketLimiter.js';
 import type { AlertMessage, AlertProcessorDeps, AlertResult } from './handler/processAlert.js';
 import { processMessage } from './handler/processAlert.js';
 import { type BatchOptions, type BatchResult, processBatch } from './handler/processBatch.js';
@@ -156,6 +158,27 @@ export function createCompositionRoot(options: CompositionRootOptions): Composit
 }
 
 /**
+ * EC2's mutating calls paced per account and region: by this container's own bucket, and with `PACING=shared` by
+ * the shared schedule in `PACING_TABLE` once an account and region throttles (see SharedPacingLimiter).
+ */
+function mutatingLimiter(
+  config: HubConfig,
+  documentClient: DynamoDBDocumentClient,
+  logger: Logger,
+): RateLimiter {
+  const local = new TokenBucketLimiter(EC2_MUTATING_RATE);
+  if (config.pacing !== 'shared' || config.pacingTable === undefined) return local;
+  return new SharedPacingLimiter({
+    local,
+    schedule: new DynamoDbSharedSchedule({ client: documentClient, tableName: config.pacingTable }),
+    refillPerSecond: EC2_MUTATING_RATE.refillPerSecond,
+    windowMillis: config.pacingWindowSeconds * 1000,
+    onScheduleError: (key, error) =>
+      logger.warn({ bucketKey: key, err: error }, 'shared pacing schedule unreachable: pacing alone'),
+  });
+}
+
+/**
  * The base clients, once per container, and the adapters over them. Clients that only some settings need (the
  * outcome topic's, Security Hub's) are made only then: no topic, no client and no call.
  */
@@ -200,7 +223,7 @@ function createAdapters(options: CompositionRootOptions, logger: Logger, clock: 
       ...options.ec2ClientConfig,
       ...(ec2Extensions.length > 0 ? { extensions: ec2Extensions } : {}),
     },
-    ...(options.limiter ? { limiter: options.limiter } : {}),
+    limiter: options.limiter ?? mutatingLimiter(config, documentClient, logger),
   });
   const topicArn = config.outcomeTopicArn;
   const ledger = new DynamoDbLedger({

@@ -17,6 +17,7 @@ export {
 export { type ConsumeQueueOptions, type ConsumeSummary, consumeQueue } from './consumeQueue.js';
 export { createAccountRegistryTable } from './createAccountRegistryTable.js';
 export { createLedgerTable, type LedgerTableInfo } from './createLedgerTable.js';
+export { createPacingTable } from './createPacingTable.js';
 export { type Emulator, MOTO_REQUIREMENT, startEmulator, stopStaleEmulators } from './emulator.js';
 export { localLambdaContext } from './lambdaContext.js';
 export { EXTERNAL_ID_TAG, type LocalUpOptions, type LocalUpResult, localUp } from './localUp.js';

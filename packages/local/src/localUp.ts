@@ -47,6 +47,7 @@ import {
 import { ORGANIZATION_ACCESS_ROLE } from './clients.js';
 import { createAccountRegistryTable } from './createAccountRegistryTable.js';
 import { createLedgerTable } from './createLedgerTable.js';
+import { createPacingTable } from './createPacingTable.js';
 import { MEMBER_ROLE, memberRolePolicyDocument, memberRoleTrustPolicy } from './memberRolePolicies.js';
 
 /** The tag on the hub queue that keeps the external id stable across `local up` runs. */
@@ -99,6 +100,11 @@ export interface LocalUpOptions {
    * completed record (default true).
    */
   outcomeTopic?: boolean;
+  /**
+   * Creates the pacing table (`<prefix>remediation-hub-pacing`) and sets `PACING_TABLE`, so containers throttled in
+   * one account and region share one schedule there, as the stack's (default true); `false`: each paces alone.
+   */
+  pacingTable?: boolean;
 }
 
 export interface LocalUpResult {
@@ -119,6 +125,8 @@ export interface LocalUpResult {
   ledgerTable: { name: string; arn: string | undefined };
   /** The account registry table, when asked for. */
   accountRegistryTable: { name: string; arn: string | undefined } | undefined;
+  /** The pacing table (`PACING_TABLE`); absent with `pacingTable: false`. */
+  pacingTable: { name: string; arn: string | undefined } | undefined;
   externalId: string;
   externalIdSource: 'option' | 'hub-queue-tag' | 'environment' | 'generated';
   memberRoles: Array<{ accountId: string; roleName: string; roleArn: string }>;
@@ -283,6 +291,14 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
       progress(`account registry table ${name}${registry.created ? '' : ' (already there)'}`);
     }
 
+    let pacingTable: LocalUpResult['pacingTable'];
+    if (options.pacingTable !== false) {
+      const name = `${prefix}remediation-hub-pacing`;
+      const pacing = await createPacingTable(dynamodb, name);
+      pacingTable = { name, arn: pacing.tableArn };
+      progress(`pacing table ${name}${pacing.created ? '' : ' (already there)'}`);
+    }
+
     const { externalId, source } = await chooseExternalId(sqs, queueUrl, options);
     await sqs.send(new TagQueueCommand({ QueueUrl: queueUrl, Tags: { [EXTERNAL_ID_TAG]: externalId } }));
 
@@ -320,6 +336,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
         securityHubWriteBack: 'off',
         outcomeTopicArn: outcomeTopic?.arn,
         ...(accountRegistryTable ? { accountRegistryTable: accountRegistryTable.name } : {}),
+        ...(pacingTable ? { pacingTable: pacingTable.name } : {}),
       }),
       // Not the hub's: where `consume` polls, and where `publish` puts an alert.
       QUEUE_URL: queueUrl,
@@ -337,6 +354,7 @@ export async function localUp(options: LocalUpOptions): Promise<LocalUpResult> {
       securityHubRule: { name: ruleName, arn: ruleArn, eventBusName, eventPattern },
       ledgerTable: { name: tableName, arn: table.tableArn },
       accountRegistryTable,
+      pacingTable,
       externalId,
       externalIdSource: source,
       memberRoles,

@@ -60,6 +60,7 @@ describe('localUp', () => {
         arn: `arn:aws:sns:us-east-1:${HUB_ACCOUNT_ID}:${prefix}remediation-hub-outcomes`,
       },
       ledgerTable: { name: `${prefix}remediation-hub-ledger` },
+      pacingTable: { name: `${prefix}remediation-hub-pacing` },
       externalIdSource: 'generated',
     });
     expect(first.externalId).toMatch(/^[0-9a-f-]{36}$/);
@@ -78,6 +79,8 @@ describe('localUp', () => {
       DEAD_LETTER_QUEUE_URL: first.deadLetterQueue.url,
       SECURITY_HUB_WRITE_BACK: 'off',
       OUTCOME_TOPIC_ARN: first.outcomeTopic?.arn,
+      // Containers throttled in one account and region share one schedule there, as the stack's do.
+      PACING_TABLE: `${prefix}remediation-hub-pacing`,
       QUEUE_URL: first.queue.url,
       TOPIC_ARN: first.topic.arn,
     });

@@ -17,7 +17,7 @@ import {
   type SecurityGroupGateway,
   TransientAwsError,
 } from '@remediation-hub/core';
-import { awsErrorCode, mapAwsError, refusesCredentials } from './mapAwsError.js';
+import { awsErrorCode, isThrottling, mapAwsError, refusesCredentials } from './mapAwsError.js';
 import {
   EC2_DESCRIBE_RATE,
   EC2_MUTATING_RATE,
@@ -223,9 +223,32 @@ export class Ec2SecurityGroupGateway implements SecurityGroupGateway {
       region: target.region,
       credentials: { accessKeyId, secretAccessKey, sessionToken, expiration },
     });
+    this.#pace(client, key);
     const entry: CachedClient = { accessKeyId, client, inUse: 0, replaced: false };
     this.#clients.set(key, entry);
     return entry;
+  }
+
+  /**
+   * Inside the SDK's retries (each attempt passes here): a retry of a mutating call waits for a token like a first
+   * call (the SDK's own retries would otherwise go unpaced), and a throttled attempt tells the limiter, which may
+   * then pace with the other containers.
+   */
+  #pace(client: EC2Client, key: string): void {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const mutating = MUTATING_COMMANDS.has(context.commandName ?? '');
+        const limiter = mutating ? this.#limiter : this.#describeLimiter;
+        if (isRetry(args.request)) await limiter.acquire(key);
+        try {
+          return await next(args);
+        } catch (error) {
+          if (isThrottling(error)) limiter.throttled?.(key);
+          throw error;
+        }
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'pacedAttempts' },
+    );
   }
 
   /** Takes a client out of the cache; destroyed now if idle, else by the last call still using it. */
@@ -234,6 +257,18 @@ export class Ec2SecurityGroupGateway implements SecurityGroupGateway {
     entry.replaced = true;
     if (entry.inUse === 0) entry.client.destroy();
   }
+}
+
+const MUTATING_COMMANDS = new Set([
+  'RevokeSecurityGroupIngressCommand',
+  'AuthorizeSecurityGroupIngressCommand',
+]);
+
+/** The SDK's retry middleware numbers each attempt in `amz-sdk-request: attempt=N; max=M`. */
+function isRetry(request: unknown): boolean {
+  const headers = (request as { headers?: Record<string, string> }).headers;
+  const attempt = /attempt=(\d+)/.exec(headers?.['amz-sdk-request'] ?? '')?.[1];
+  return attempt !== undefined && Number(attempt) > 1;
 }
 
 function bucketKey(target: GroupTarget): string {

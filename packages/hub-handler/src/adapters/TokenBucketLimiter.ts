@@ -1,6 +1,8 @@
 /** Waits until a call for `key` may be made. */
 export interface RateLimiter {
   acquire(key: string): Promise<void>;
+  /** AWS throttled a call for `key` (a limiter that paces with other containers engages then). */
+  throttled?(key: string): void;
 }
 
 export interface TokenBucketOptions {

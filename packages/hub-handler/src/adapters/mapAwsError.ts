@@ -84,6 +84,11 @@ const REFUSED_CREDENTIALS_CODES = new Set([
 ]);
 
 /** True when the error says the credentials that signed the call are no longer valid (see above). */
+/** AWS refused the call as throttled (`RequestLimitExceeded`, `Throttling`, ...). */
+export function isThrottling(error: unknown): boolean {
+  return THROTTLING_CODES.has(awsErrorCode(error) ?? '');
+}
+
 export function refusesCredentials(error: unknown): boolean {
   const code = awsErrorCode(error);
   return code !== undefined && REFUSED_CREDENTIALS_CODES.has(code);

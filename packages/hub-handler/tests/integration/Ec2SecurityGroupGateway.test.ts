@@ -215,6 +215,30 @@ describe('Ec2SecurityGroupGateway', () => {
     expect(await ingressRules(A, 'eu-west-1', groupId)).toEqual([]);
   });
 
+  it('tells the limiter of a throttled attempt, and paces the SDK’s retry of it like a first call', async () => {
+    const events: string[] = [];
+    const pacing: RateLimiter = {
+      acquire: async (key) => void events.push(`acquire ${key}`),
+      throttled: (key) => void events.push(`throttled ${key}`),
+    };
+    const retrying = new Ec2SecurityGroupGateway({
+      credentials,
+      clientConfig: { endpoint: proxy.endpoint, maxAttempts: 3 },
+      limiter: pacing,
+      describeLimiter: { acquire: async () => {} },
+    });
+    const groupId = await createGroup(A, 'eu-west-1', [WORLD_SSH]);
+    proxy.failNext(
+      { action: 'RevokeSecurityGroupIngress' },
+      { status: 503, body: ec2Error('RequestLimitExceeded', 'Request limit exceeded.') },
+    );
+    await retrying.revoke({ accountId: A, region: 'eu-west-1', groupId }, [WORLD_SSH]);
+    retrying.destroy();
+    const key = `${A}:eu-west-1`;
+    expect(events).toEqual([`acquire ${key}`, `throttled ${key}`, `acquire ${key}`]);
+    expect(ec2Calls('RevokeSecurityGroupIngress')).toHaveLength(2);
+  });
+
   it('maps UnauthorizedOperation to a terminal AccessDeniedError and a 5xx to a retryable error', async () => {
     const groupId = await createGroup(A, 'eu-west-1', [WORLD_SSH]);
     const target = { accountId: A, region: 'eu-west-1', groupId };

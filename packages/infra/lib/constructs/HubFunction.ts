@@ -56,6 +56,8 @@ export interface HubFunctionProps {
   readonly settings: HubFunctionSettings;
   /** The account registry table: the function only reads it (its `current` index). */
   readonly accountRegistry: ITable;
+  /** The shared pacing schedules (`PACING_TABLE`): the function only updates their items. */
+  readonly pacing: ITable;
   readonly boundary: AssumeRoleBoundary;
   /** Path of the handler module; the hub-handler package's Lambda entry unless a test says otherwise. */
   readonly entry?: string;
@@ -196,6 +198,14 @@ export class HubFunction extends Construct {
     );
     this.role.addToPolicy(
       new PolicyStatement({
+        // A claim of slots is one conditional UpdateItem; the function never reads or deletes a schedule.
+        sid: 'PacingSchedules',
+        actions: ['dynamodb:UpdateItem'],
+        resources: [props.pacing.tableArn],
+      }),
+    );
+    this.role.addToPolicy(
+      new PolicyStatement({
         sid: 'LedgerItems',
         actions: [...LEDGER_ACTIONS],
         resources: [props.ledger.tableArn],
@@ -235,6 +245,7 @@ export class HubFunction extends Construct {
           organizationId: settings.organizationId,
           accountsCacheSeconds: settings.accountsCacheSeconds,
           accountRegistryTable: props.accountRegistry.tableName,
+          pacingTable: props.pacing.tableName,
         }),
         NODE_OPTIONS: '--enable-source-maps',
       },

@@ -30,6 +30,7 @@ import {
 import { LedgerTable } from '../constructs/LedgerTable.js';
 import { OutcomeAlarms } from '../constructs/OutcomeAlarms.js';
 import { OutcomeEvents } from '../constructs/OutcomeEvents.js';
+import { PacingTable } from '../constructs/PacingTable.js';
 import { SourceIngress } from '../constructs/SourceIngress.js';
 
 /** Evident's AWS account: the principal its SNS integration publishes from. */
@@ -56,6 +57,7 @@ export class HubStack extends Stack {
   readonly hub: HubFunction;
   readonly ledger: LedgerTable;
   readonly accountRegistry: AccountRegistryTable;
+  readonly pacing: PacingTable;
   readonly alarms: HubAlarms;
   readonly sources: SourceIngress;
   readonly outcomes: OutcomeEvents;
@@ -250,6 +252,7 @@ export class HubStack extends Stack {
     this.ledger = new LedgerTable(this, 'Ledger', { indexes: config.ledgerIndexes });
     this.outcomes = new OutcomeEvents(this, 'Outcomes');
     this.accountRegistry = new AccountRegistryTable(this, 'AccountRegistry');
+    this.pacing = new PacingTable(this, 'Pacing');
     const boundary = organizationBoundary(this, { organizationId, allowedOus, dryRunOus });
     this.hub = new HubFunction(this, 'Hub', {
       config,
@@ -257,6 +260,7 @@ export class HubStack extends Stack {
       deadLetterQueue: this.ingress.deadLetterQueue,
       ledger: this.ledger.table,
       accountRegistry: this.accountRegistry.table,
+      pacing: this.pacing.table,
       boundary,
       ...(props.handlerEntry === undefined ? {} : { entry: props.handlerEntry }),
       settings: {

@@ -5,6 +5,7 @@ import {
   HUB_SETTINGS,
   HUB_VARIABLES,
   LEDGER_TABLE,
+  PACING_TABLE,
   securityHubEventPattern,
 } from '@remediation-hub/core';
 import { HUB_METRICS, METRICS_NAMESPACE, METRICS_SERVICE } from '@remediation-hub/hub-handler';
@@ -36,12 +37,15 @@ const keyOf = (description: string) =>
 const queue = onlyResource(json, 'AWS::SQS::Queue', (p) => p.RedrivePolicy !== undefined);
 const deadLetterQueue = onlyResource(json, 'AWS::SQS::Queue', (p) => p.RedrivePolicy === undefined);
 const hubFunction = onlyResource(json, 'AWS::Lambda::Function');
-const table = onlyResource(json, 'AWS::DynamoDB::Table', (p) => p.TimeToLiveSpecification !== undefined);
+const keyed = (name: string) => (p: Record<string, unknown>) =>
+  JSON.stringify(p.KeySchema).includes(`"AttributeName":"${name}","KeyType":"HASH"`);
+const table = onlyResource(json, 'AWS::DynamoDB::Table', keyed(LEDGER_TABLE.partitionKey.name));
 const registryTable = onlyResource(
   json,
   'AWS::DynamoDB::Table',
-  (p) => p.TimeToLiveSpecification === undefined,
+  keyed(ACCOUNT_REGISTRY_TABLE.partitionKey.name),
 );
+const pacingTable = onlyResource(json, 'AWS::DynamoDB::Table', keyed(PACING_TABLE.partitionKey.name));
 
 const ref = (logicalId: string) => ({ Ref: logicalId });
 const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
@@ -264,6 +268,7 @@ describe('HubStack: the hub function', () => {
         ORGANIZATION_ID: ref('OrganizationId'),
         ACCOUNTS_CACHE_SECONDS: ref('AccountsCacheSeconds'),
         ACCOUNT_REGISTRY_TABLE: ref(registryTable.logicalId),
+        PACING_TABLE: ref(pacingTable.logicalId),
         NODE_OPTIONS: '--enable-source-maps',
       },
     });
@@ -329,7 +334,7 @@ describe('HubStack: the hub role', () => {
     return found[0]?.[1].Properties?.PolicyDocument as { Statement: unknown[] };
   };
 
-  it('otherwise touches only the hub: its queues, ledger, logs, outcome topic and a read of the registry', () => {
+  it('otherwise touches only the hub: its queues, ledger, pacing schedules, logs, outcome topic and a read of the registry', () => {
     const policies = policiesOfTheHubRole();
     expect(policies).toHaveLength(2);
     const defaultPolicy = policies.find(
@@ -343,6 +348,8 @@ describe('HubStack: the hub role', () => {
     expect(grants).toEqual(
       expect.arrayContaining([
         [[...LEDGER_ACTIONS].sort(), arnOf(table.logicalId)],
+        // A claim of pacing slots is one conditional update; no read, no delete.
+        ['dynamodb:UpdateItem', arnOf(pacingTable.logicalId)],
         [
           'dynamodb:Query',
           {
@@ -372,7 +379,7 @@ describe('HubStack: the hub role', () => {
         [['kms:Decrypt', 'kms:GenerateDataKey'], arnOf(keyOf('outcome topic').logicalId)],
       ]),
     );
-    expect(grants).toHaveLength(8);
+    expect(grants).toHaveLength(9);
     // The registry's entries are read, never written, by the function (operators change them, audited, with the
     // CLI); the one item it writes is the shared OU membership, in a partition no account id can take.
     const onRegistry = statements.filter((st) =>
@@ -627,6 +634,21 @@ describe('HubStack: the ledger table', () => {
       DeletionProtectionEnabled: true,
     });
     expect(table.resource.DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('HubStack: the pacing table', () => {
+  it('is keyed by account and region, on-demand, encrypted, with TTL, and not kept (scratch schedules)', () => {
+    expect(pacingTable.properties).toMatchObject({
+      KeySchema: [{ AttributeName: PACING_TABLE.partitionKey.name, KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: PACING_TABLE.partitionKey.name, AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: PACING_TABLE.ttlAttribute, Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    expect(pacingTable.properties.GlobalSecondaryIndexes).toBeUndefined();
+    expect(pacingTable.resource.DeletionPolicy).toBe('Delete');
   });
 });
 
