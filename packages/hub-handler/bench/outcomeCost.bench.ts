@@ -3,7 +3,10 @@
  * OUTCOME_TOPIC_ARN, on the embedded emulator, through the Lambda handler as it runs in AWS (the EMF metrics on
  * in both, written to a sink that drops them). Prints figures; it asserts nothing.
  *
- *   node --import tsx packages/hub-handler/bench/outcomeCost.bench.ts [alerts per batch] [rounds]
+ *   node --import tsx packages/hub-handler/bench/outcomeCost.bench.ts [alerts per batch] [rounds] [--json]
+ *
+ * `--json`: one line on stdout, `{ bench: 'outcome-cost', alerts, rounds, configurations: [{ label, callsPerAlert,
+ * byAction, cpuMsPerAlert, cpuMsRange, wallMsPerAlert }] }` (the `pnpm bench` runner reads it).
  *
  * Each round processes one SQS batch of remediated alerts (SSH open to the world, one group each, in two member
  * accounts, so the per-account credentials are cached after the first alert of each) for each configuration:
@@ -32,8 +35,10 @@ import { createLambdaHandler } from '../src/handler/createLambdaHandler.js';
 import { createLogger } from '../src/logging/createLogger.js';
 import { HubMetrics } from '../src/metrics/HubMetrics.js';
 
-const ALERTS = Number(process.argv[2] ?? 20);
-const ROUNDS = Number(process.argv[3] ?? 4);
+const JSON_OUTPUT = process.argv.includes('--json');
+const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const ALERTS = Number(positional[0] ?? 20);
+const ROUNDS = Number(positional[1] ?? 4);
 const ACCOUNTS = ['333333333480', '333333333481'];
 
 process.env.AWS_ACCESS_KEY_ID ??= 'testing';
@@ -125,24 +130,39 @@ try {
     results.push([label, await run(label, env, proxy)]);
   }
 
-  console.log(
-    `outcome topic cost per remediated alert: ${ALERTS} alerts per batch, ${ROUNDS} rounds after a warm-up, Node ${process.version}, emulator ${emulator.endpoint}`,
-  );
-  for (const [label, measures] of results) {
+  const median = (values: number[]) => values[Math.floor(values.length / 2)] ?? 0;
+  const configurations = results.map(([label, measures]) => {
     const total = measures.reduce((sum, m) => sum + m.alerts, 0);
     const calls = new Map<string, number>();
     for (const m of measures) for (const [k, n] of m.calls) calls.set(k, (calls.get(k) ?? 0) + n);
-    const perAlert = [...calls]
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([k, n]) => `${k} ${(n / total).toFixed(2)}`)
-      .join(', ');
-    const all = [...calls.values()].reduce((a, b) => a + b, 0) / total;
+    const byAction = Object.fromEntries(
+      [...calls].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => [k, n / total]),
+    );
     const cpu = measures.map((m) => m.cpuMicros / m.alerts / 1000).sort((a, b) => a - b);
     const wall = measures.map((m) => m.wallMs / m.alerts).sort((a, b) => a - b);
-    const median = (values: number[]) => values[Math.floor(values.length / 2)] ?? 0;
+    return {
+      label,
+      callsPerAlert: [...calls.values()].reduce((a, b) => a + b, 0) / total,
+      byAction,
+      cpuMsPerAlert: median(cpu),
+      cpuMsRange: [cpu[0] ?? 0, cpu.at(-1) ?? 0] as const,
+      wallMsPerAlert: median(wall),
+    };
+  });
+  if (JSON_OUTPUT) {
+    console.log(JSON.stringify({ bench: 'outcome-cost', alerts: ALERTS, rounds: ROUNDS, configurations }));
+  } else {
     console.log(
-      `${label.padEnd(14)} calls/alert ${all.toFixed(2)} (${perAlert}); client CPU ${median(cpu).toFixed(2)} ms/alert (median, range ${cpu[0]?.toFixed(2)}-${cpu.at(-1)?.toFixed(2)}); wall ${median(wall).toFixed(1)} ms/alert`,
+      `outcome topic cost per remediated alert: ${ALERTS} alerts per batch, ${ROUNDS} rounds after a warm-up, Node ${process.version}, emulator ${emulator.endpoint}`,
     );
+    for (const c of configurations) {
+      const perAlert = Object.entries(c.byAction)
+        .map(([k, n]) => `${k} ${n.toFixed(2)}`)
+        .join(', ');
+      console.log(
+        `${c.label.padEnd(14)} calls/alert ${c.callsPerAlert.toFixed(2)} (${perAlert}); client CPU ${c.cpuMsPerAlert.toFixed(2)} ms/alert (median, range ${c.cpuMsRange[0].toFixed(2)}-${c.cpuMsRange[1].toFixed(2)}); wall ${c.wallMsPerAlert.toFixed(1)} ms/alert`,
+      );
+    }
   }
 } finally {
   await proxy.close();

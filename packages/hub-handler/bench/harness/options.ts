@@ -1,7 +1,7 @@
 /** The runner's flags (pure): parsed, checked, and written back as the command line that reproduces a run. */
 import { parseArgs } from 'node:util';
 
-export const PARTS = ['planner', 'bundle', 'e2e', 'storm'] as const;
+export const PARTS = ['planner', 'bundle', 'e2e', 'outcomes', 'storm'] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface BenchOptions {
@@ -18,7 +18,10 @@ export interface BenchOptions {
    * that the first measured round does not pay for the JIT).
    */
   warmup: number;
-  /** Alerts of the storm on one account and region, passed to storm.bench.ts as `--alerts` (0: no storm). */
+  /**
+   * Alerts of the storm on one account and region, passed to storm.bench.ts as `--alerts` (0: no storm); it runs
+   * with K = 1, 5 and 20 consumers and a spread load over 40 accounts with 20.
+   */
   storm: number;
   /** Smaller defaults (a check that everything runs, in about two minutes), for any size not given. */
   quick: boolean;
