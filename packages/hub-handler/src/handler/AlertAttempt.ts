@@ -42,13 +42,21 @@ export class AlertAttempt {
   constructor(
     readonly claimed: LedgerRecord,
     readonly takenOver: boolean,
-    context: { ledger: Ledger; clock: Clock; log: Logger; mode: RemediationMode; leaseSeconds: number },
+    context: {
+      ledger: Ledger;
+      clock: Clock;
+      log: Logger;
+      mode: RemediationMode;
+      leaseSeconds: number;
+      /** When the alert's processing began (before the group was read): the record's duration counts from it. */
+      startedAt: Date;
+    },
   ) {
     this.#ledger = context.ledger;
     this.#clock = context.clock;
     this.#log = context.log;
     this.#leaseSeconds = context.leaseSeconds;
-    this.#startedAt = context.clock.now();
+    this.#startedAt = context.startedAt;
     // An attempt that released its lease dropped its plan (it recorded what it did), so a plan here is the
     // checkpoint of the latest attempt, which may have changed the group without recording it.
     this.unrecorded = takenOver && claimed.plan !== undefined ? claimed : undefined;

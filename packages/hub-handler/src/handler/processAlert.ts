@@ -255,6 +255,7 @@ async function claim(
         log,
         mode: alert.dryRun ? 'dry-run' : 'remediate',
         leaseSeconds: deps.settings.leaseSeconds,
+        startedAt,
       });
       const step = firstStep(finding, attempt, read, deps, alert.dryRun);
       first = { attempt, step };

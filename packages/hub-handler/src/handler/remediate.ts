@@ -93,7 +93,10 @@ export function firstStep(
     return { kind: 'done', outcome: decided(attempt, read.plan, [], dryRun) ?? 'failed', error: undefined };
   }
   progress.roleArn = read.roleArn;
-  if (read.kind === 'failed') return stopped(read.error);
+  if (read.kind === 'failed') {
+    keepUnrecordedInDoubt(attempt);
+    return stopped(read.error);
+  }
   try {
     const before = read.group;
     const live = before.IpPermissions ?? [];
@@ -183,6 +186,23 @@ function resumeEarlierWork(attempt: AlertAttempt, group: SecurityGroup): Note[] 
   const unmade = unmadeReauthorizations(attempt.claimed, progress.revoked, progress.authorized, live);
   if (unmade.length > 0) notes.push({ code: 'reauthorizations-unmade', count: unmade.length });
   return notes;
+}
+
+/**
+ * A takeover that cannot read the group (throttled, denied) cannot tell what the attempt it took over changed.
+ * Its checkpointed plan, which this attempt's release or completion drops, stays on the record as changes in
+ * doubt, so that the attempt that next reads the group counts those made as the hub's: else the only trace of
+ * that attempt's revocations would be gone, and undo could not restore them.
+ */
+function keepUnrecordedInDoubt(attempt: AlertAttempt): void {
+  const plan = attempt.unrecorded?.plan;
+  if (plan === undefined) return;
+  const { progress } = attempt;
+  const inDoubt = progress.inDoubt ?? { revoke: [], authorize: [] };
+  progress.inDoubt = {
+    revoke: [...inDoubt.revoke, ...plan.revoke],
+    authorize: [...inDoubt.authorize, ...plan.authorize],
+  };
 }
 
 /**

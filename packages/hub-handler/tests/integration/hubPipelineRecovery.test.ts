@@ -268,6 +268,52 @@ describe('hub pipeline: recovery and modes', () => {
     expect(requests(run, 'RevokeSecurityGroupIngress')).toHaveLength(1);
   });
 
+  it('keeps the revocations of the attempt it took over when it cannot read the group: they stay in doubt, and the next attempt records them', async () => {
+    const groupId = await createGroup(B, 'ap-southeast-1', [WORLD_SSH, OFFICE_SSH]);
+    const doc = alert(B, 'ap-southeast-1', groupId);
+    await publish(hub.sns, hub.up.topic.arn, doc);
+
+    const run = await start({ LEASE_SECONDS: '120' });
+    // The first attempt revokes, then neither its completion nor its release reaches the ledger, and it dies.
+    failLedgerWritesAfterRevoke(run, doc.data.id, groupId, 2);
+    const messages = await receiveMessages(hub.sqs, hub.up.queue.url, 1);
+    const response = await invoke(run, eventOf(messages));
+    expect(response.batchItemFailures).toHaveLength(1);
+    expect(await ingressRules(B, 'ap-southeast-1', groupId)).toEqual(['tcp 22-22 10.0.0.0/8']);
+
+    // The attempt that takes the alert over cannot read the group: it releases, keeping the plan in doubt.
+    await settle(hub.sqs, hub.up.queue.url, messages, response.batchItemFailures);
+    run.clock.advanceSeconds(121);
+    let throttled = true;
+    run.proxy.failNext(
+      (r) => throttled && r.action === 'DescribeSecurityGroups',
+      { status: 503, body: ec2Error('RequestLimitExceeded', 'Request limit exceeded.') },
+      1000,
+    );
+    const again = await receiveMessages(hub.sqs, hub.up.queue.url, 1);
+    const second = await invoke(run, eventOf(again));
+    expect(second.batchItemFailures).toHaveLength(1);
+    const released = await run.root.ledger.get(doc.data.id, 'fail');
+    expect(released).toMatchObject({ state: 'in-progress', revoked: [], attempts: 2 });
+    expect(released?.plan).toBeUndefined();
+    expect(flattenRules(released?.inDoubt?.revoke ?? [])).toEqual(['tcp 22-22 0.0.0.0/0']);
+    expect(run.log.lines.find((l) => l.msg === 'took over an expired lease')).toBeDefined();
+
+    // The next attempt reads the group and counts the revocation as the hub's.
+    throttled = false;
+    await settle(hub.sqs, hub.up.queue.url, again, second.batchItemFailures);
+    const last = await receiveMessages(hub.sqs, hub.up.queue.url, 1);
+    expect((await invoke(run, eventOf(last))).batchItemFailures).toEqual([]);
+    const record = await run.root.ledger.get(doc.data.id, 'fail');
+    expect(record).toMatchObject({ state: 'completed', outcome: 'remediated', attempts: 3 });
+    expect(flattenRules(record?.revoked ?? [])).toEqual(['tcp 22-22 0.0.0.0/0']);
+    expect(flattenRules(record?.permissionsBefore ?? [])).toEqual([
+      'tcp 22-22 0.0.0.0/0',
+      'tcp 22-22 10.0.0.0/8',
+    ]);
+    expect(requests(run, 'RevokeSecurityGroupIngress')).toHaveLength(1);
+  });
+
   it('does not count as its work a rule an operator removed after an attempt released its lease: a later takeover finds no stale plan', async () => {
     const worldRange = { IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: '0.0.0.0/0' }] };
     const groupId = await createGroup(B, 'eu-central-1', [WORLD_SSH, worldRange]);
