@@ -184,14 +184,7 @@ function mutatingLimiter(
  */
 function createAdapters(options: CompositionRootOptions, logger: Logger, clock: Clock) {
   const { config, metrics } = options;
-  const endpoint = options.endpoint ?? config.endpoint;
-  const retry = { retryMode: 'adaptive', maxAttempts: config.maxAttempts } as const;
-  const base = {
-    region: config.region,
-    ...retry,
-    ...(endpoint ? { endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  };
+  const { endpoint, retry, base } = clientBase(options);
   // Throttled retries counted per service, inside each client's own retry strategy.
   const counted = (awsService: string) =>
     metrics ? { extensions: [countThrottledRetries(() => metrics.throttledRetry(awsService))] } : {};
@@ -231,33 +224,9 @@ function createAdapters(options: CompositionRootOptions, logger: Logger, clock: 
     tableName: config.ledgerTable,
     outcomeEvents: topicArn !== undefined,
   });
-  const outcomes =
-    topicArn === undefined
-      ? undefined
-      : (() => {
-          // At least 3 attempts, whatever AWS_MAX_ATTEMPTS says: an event is worth a retry before audit resend.
-          const sns = new SNSClient({
-            ...base,
-            maxAttempts: Math.max(3, config.maxAttempts),
-            ...counted('sns'),
-          });
-          const events = new DynamoDbOutcomeEventLedger({
-            client: documentClient,
-            tableName: config.ledgerTable,
-          });
-          const publisher = new SnsOutcomePublisher({ sns, topicArn, events, logger, clock });
-          return { publisher, events, sns };
-        })();
+  const outcomes = outcomePublishing(config, { base, counted, documentClient, logger, clock });
   const securityHub = config.securityHubWriteBack ? new SecurityHubClient(base) : undefined;
-  // Loaded on the first dead letter only (see SqsDeadLetterQueue).
-  const deadLetters =
-    config.deadLetterQueueUrl === undefined
-      ? undefined
-      : new SqsDeadLetterQueue({
-          queueUrl: config.deadLetterQueueUrl,
-          // The dead-letter queue lives where its URL says (the hub's own region in the stack).
-          clientConfig: { ...base, region: regionOfQueueUrl(config.deadLetterQueueUrl) ?? config.region },
-        });
+  const deadLetters = deadLetterQueue(config, base);
   const accountSources = accountSourcesFor(config, { documentClient, clock, logger, clientConfig: base });
   return {
     sts,
@@ -271,6 +240,53 @@ function createAdapters(options: CompositionRootOptions, logger: Logger, clock: 
     deadLetters,
     accountSources,
   };
+}
+
+/** What every client of the container shares: the region, adaptive retries, the endpoint and credentials given. */
+function clientBase(options: CompositionRootOptions) {
+  const { config } = options;
+  const endpoint = options.endpoint ?? config.endpoint;
+  const retry = { retryMode: 'adaptive', maxAttempts: config.maxAttempts } as const;
+  const base = {
+    region: config.region,
+    ...retry,
+    ...(endpoint ? { endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  };
+  return { endpoint, retry, base };
+}
+
+type ClientBase = ReturnType<typeof clientBase>['base'];
+
+/** The outcome topic's publisher and the events' ledger: none without OUTCOME_TOPIC_ARN (no client, no call). */
+function outcomePublishing(
+  config: HubConfig,
+  shared: {
+    base: ClientBase;
+    counted: (awsService: string) => object;
+    documentClient: DynamoDBDocumentClient;
+    logger: Logger;
+    clock: Clock;
+  },
+) {
+  const topicArn = config.outcomeTopicArn;
+  if (topicArn === undefined) return undefined;
+  const { base, counted, documentClient, logger, clock } = shared;
+  // At least 3 attempts, whatever AWS_MAX_ATTEMPTS says: an event is worth a retry before audit resend.
+  const sns = new SNSClient({ ...base, maxAttempts: Math.max(3, config.maxAttempts), ...counted('sns') });
+  const events = new DynamoDbOutcomeEventLedger({ client: documentClient, tableName: config.ledgerTable });
+  const publisher = new SnsOutcomePublisher({ sns, topicArn, events, logger, clock });
+  return { publisher, events, sns };
+}
+
+/** The dead-letter queue for failures that repeat on every delivery, its client loaded on the first one only. */
+function deadLetterQueue(config: HubConfig, base: ClientBase): SqsDeadLetterQueue | undefined {
+  if (config.deadLetterQueueUrl === undefined) return undefined;
+  return new SqsDeadLetterQueue({
+    queueUrl: config.deadLetterQueueUrl,
+    // The dead-letter queue lives where its URL says (the hub's own region in the stack).
+    clientConfig: { ...base, region: regionOfQueueUrl(config.deadLetterQueueUrl) ?? config.region },
+  });
 }
 
 /** `us-east-1` of `https://sqs.us-east-1.amazonaws.com/123456789012/name`; undefined for an emulator's URL. */
