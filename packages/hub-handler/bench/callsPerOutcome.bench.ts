@@ -129,6 +129,29 @@ const warm = async (env: Record<string, string> = {}): Promise<Hub> => {
   return hub;
 };
 
+/** Every describe of the scenario answered with an EC2 error (`status`, `code`): the outcome it comes to. */
+function describeRefused(
+  name: string,
+  outcome: Scenario['outcome'],
+  status: number,
+  code: string,
+  message: string,
+): Scenario {
+  return {
+    name,
+    outcome,
+    prepare: async () => ({
+      bodies: await openAlerts(),
+      arm: () =>
+        proxy.failNext(
+          (r) => r.action === 'DescribeSecurityGroups',
+          { status, body: ec2Error(code, message) },
+          ALERTS,
+        ),
+    }),
+  };
+}
+
 const scenarios: Scenario[] = [
   { name: 'remediated', outcome: 'remediated', prepare: async () => ({ bodies: await openAlerts() }) },
   {
@@ -222,38 +245,20 @@ const scenarios: Scenario[] = [
       bodies: Array.from({ length: ALERTS }, () => alertBody(NOT_ALLOWED, 'sg-0123456789abcdef0')),
     }),
   },
-  {
-    name: 'failed (member role refused)',
-    outcome: 'failed',
-    prepare: async () => {
-      const bodies = await openAlerts();
-      return {
-        bodies,
-        arm: () =>
-          proxy.failNext(
-            (r) => r.action === 'DescribeSecurityGroups',
-            { status: 403, body: ec2Error('UnauthorizedOperation', 'You are not authorized.') },
-            ALERTS,
-          ),
-      };
-    },
-  },
-  {
-    name: 'retry (Describe throttled)',
-    outcome: 'retry',
-    prepare: async () => {
-      const bodies = await openAlerts();
-      return {
-        bodies,
-        arm: () =>
-          proxy.failNext(
-            (r) => r.action === 'DescribeSecurityGroups',
-            { status: 503, body: ec2Error('RequestLimitExceeded', 'Request limit exceeded.') },
-            ALERTS,
-          ),
-      };
-    },
-  },
+  describeRefused(
+    'failed (member role refused)',
+    'failed',
+    403,
+    'UnauthorizedOperation',
+    'You are not authorized.',
+  ),
+  describeRefused(
+    'retry (Describe throttled)',
+    'retry',
+    503,
+    'RequestLimitExceeded',
+    'Request limit exceeded.',
+  ),
   {
     name: 'taken over after a crash between revoke and completion',
     outcome: 'remediated',

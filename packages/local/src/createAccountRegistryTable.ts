@@ -1,10 +1,6 @@
-import {
-  type AttributeDefinition,
-  CreateTableCommand,
-  DescribeTableCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeDefinition, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ACCOUNT_REGISTRY_TABLE } from '@remediation-hub/core';
+import { createTableOnce } from './createTableOnce.js';
 
 /**
  * Creates the account registry table from core's `ACCOUNT_REGISTRY_TABLE` (keys and the sparse `current` index),
@@ -20,39 +16,22 @@ export async function createAccountRegistryTable(
   for (const key of [partitionKey, sortKey, currentIndex.partitionKey, currentIndex.sortKey]) {
     attributes.set(key.name, { AttributeName: key.name, AttributeType: key.type });
   }
-  let created = true;
-  try {
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [...attributes.values()],
+  return createTableOnce(dynamodb, {
+    TableName: tableName,
+    AttributeDefinitions: [...attributes.values()],
+    KeySchema: [
+      { AttributeName: partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: sortKey.name, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: currentIndex.indexName,
         KeySchema: [
-          { AttributeName: partitionKey.name, KeyType: 'HASH' },
-          { AttributeName: sortKey.name, KeyType: 'RANGE' },
+          { AttributeName: currentIndex.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: currentIndex.sortKey.name, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: currentIndex.indexName,
-            KeySchema: [
-              { AttributeName: currentIndex.partitionKey.name, KeyType: 'HASH' },
-              { AttributeName: currentIndex.sortKey.name, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      }),
-    );
-  } catch (error) {
-    if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
-    created = false;
-  }
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return { tableName, tableArn: Table.TableArn, created };
-    if (Date.now() > deadline)
-      throw new Error(`table ${tableName} is still ${Table?.TableStatus} after 60 s`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  });
 }

@@ -1,12 +1,11 @@
 import {
   type AttributeDefinition,
-  CreateTableCommand,
-  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { LEDGER_TABLE } from '@remediation-hub/core';
+import { createTableOnce } from './createTableOnce.js';
 
 export interface LedgerTableInfo {
   tableName: string;
@@ -33,33 +32,22 @@ export async function createLedgerTable(
     attributes.set(key.name, { AttributeName: key.name, AttributeType: key.type });
   }
 
-  let created = true;
-  try {
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [...attributes.values()],
-        KeySchema: [
-          { AttributeName: LEDGER_TABLE.partitionKey.name, KeyType: 'HASH' },
-          { AttributeName: LEDGER_TABLE.sortKey.name, KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: LEDGER_TABLE.globalSecondaryIndexes.map((index) => ({
-          IndexName: index.indexName,
-          KeySchema: [
-            { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
-            { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        })),
-      }),
-    );
-  } catch (error) {
-    if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
-    created = false;
-  }
-
-  const tableArn = await waitUntilActive(dynamodb, tableName);
+  const { tableArn, created } = await createTableOnce(dynamodb, {
+    TableName: tableName,
+    AttributeDefinitions: [...attributes.values()],
+    KeySchema: [
+      { AttributeName: LEDGER_TABLE.partitionKey.name, KeyType: 'HASH' },
+      { AttributeName: LEDGER_TABLE.sortKey.name, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: LEDGER_TABLE.globalSecondaryIndexes.map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  });
 
   const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
@@ -72,16 +60,4 @@ export async function createLedgerTable(
     );
   }
   return { tableName, tableArn, created };
-}
-
-async function waitUntilActive(dynamodb: DynamoDBClient, tableName: string): Promise<string | undefined> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return Table.TableArn;
-    if (Date.now() > deadline) {
-      throw new Error(`table ${tableName} is still ${Table?.TableStatus ?? 'unknown'} after 60 s`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
 }

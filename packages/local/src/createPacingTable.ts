@@ -1,10 +1,6 @@
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  type DynamoDBClient,
-  UpdateTimeToLiveCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { PACING_TABLE } from '@remediation-hub/core';
+import { createTableOnce } from './createTableOnce.js';
 
 /**
  * Creates the pacing table from core's `PACING_TABLE` (the shared schedules per account and region), on demand
@@ -16,36 +12,18 @@ export async function createPacingTable(
   tableName: string,
 ): Promise<{ tableName: string; tableArn: string | undefined; created: boolean }> {
   const { partitionKey, ttlAttribute } = PACING_TABLE;
-  let created = true;
-  try {
+  const table = await createTableOnce(dynamodb, {
+    TableName: tableName,
+    AttributeDefinitions: [{ AttributeName: partitionKey.name, AttributeType: partitionKey.type }],
+    KeySchema: [{ AttributeName: partitionKey.name, KeyType: 'HASH' }],
+  });
+  if (table.created) {
     await dynamodb.send(
-      new CreateTableCommand({
+      new UpdateTimeToLiveCommand({
         TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: partitionKey.name, AttributeType: partitionKey.type }],
-        KeySchema: [{ AttributeName: partitionKey.name, KeyType: 'HASH' }],
+        TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
       }),
     );
-  } catch (error) {
-    if ((error as { name?: string }).name !== 'ResourceInUseException') throw error;
-    created = false;
   }
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') {
-      if (created) {
-        await dynamodb.send(
-          new UpdateTimeToLiveCommand({
-            TableName: tableName,
-            TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
-          }),
-        );
-      }
-      return { tableName, tableArn: Table.TableArn, created };
-    }
-    if (Date.now() > deadline)
-      throw new Error(`table ${tableName} is still ${Table?.TableStatus} after 60 s`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  return table;
 }
