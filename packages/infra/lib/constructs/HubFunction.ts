@@ -1,7 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ACCOUNT_REGISTRY_TABLE, hubEnvironment } from '@remediation-hub/core';
-import { AssetHashType, DockerImage, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import {
+  AssetHashType,
+  type CfnCondition,
+  DockerImage,
+  Duration,
+  RemovalPolicy,
+  Validations,
+} from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -37,14 +44,14 @@ export interface HubFunctionSettings {
 
 /**
  * The IAM boundary of the hub's AssumeRole, as CloudFormation values: the `Condition` block of the statement
- * (`aws:ResourceOrgID`, and `aws:ResourceOrgPaths` with OUs) and the Organizations read statement, each chosen with
- * `Fn::If` from the deployment's parameters (see `organizationBoundary` in HubStack).
+ * (`aws:ResourceOrgID`, and `aws:ResourceOrgPaths` with OUs), chosen with `Fn::If` from the deployment's
+ * parameters, and the condition under which the hub may read the OUs (see `organizationBoundary` in HubStack).
  */
 export interface AssumeRoleBoundary {
   /** The statement's `Condition` (an `Fn::If` that may resolve to no condition at all). */
   readonly condition: unknown;
-  /** The statement that lets the hub read the OUs, or `AWS::NoValue` when no OU is named. */
-  readonly organizationsStatement: unknown;
+  /** Whether OUs are named: the policy that lets the hub read them exists only then. */
+  readonly organizationsRead: CfnCondition;
 }
 
 export interface HubFunctionProps {
@@ -152,12 +159,34 @@ export class HubFunction extends Construct {
             Resource: memberRoleArnPattern(config),
             Condition: props.boundary.condition,
           },
-          props.boundary.organizationsStatement,
         ],
       },
     });
-    // cdk-nag reads the member-role wildcard; the Organizations reads (Resource "*", read-only, in an Fn::If) it
-    // cannot see: the delegation policy of the management account grants the hub account those reads alone.
+    // Reading the OUs: a policy of its own that exists only when OUs are named (a resource condition, not an
+    // AWS::NoValue in a statement list, which some CloudFormation implementations keep as a malformed statement).
+    const readOus = new CfnPolicy(this, 'ReadOrganizationalUnitsPolicy', {
+      policyName: 'ReadTheOrganizationalUnits',
+      roles: [this.role.roleName],
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'ReadTheOrganizationalUnits',
+            Effect: 'Allow',
+            Action: [...ORGANIZATIONS_READ_ACTIONS],
+            Resource: '*',
+          },
+        ],
+      },
+    });
+    readOus.cfnOptions.condition = props.boundary.organizationsRead;
+    Validations.of(readOus).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Organizations read actions take no resource ARN but the organisation and its OUs, walked from the root; ' +
+        'they are read-only, and the delegation policy of the management account grants the hub account them alone.',
+    });
+    // cdk-nag reads the member-role wildcard.
     Validations.of(assumePolicy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${memberRoleArnPattern(config)}]`,
       reason:

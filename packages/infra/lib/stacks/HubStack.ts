@@ -22,11 +22,7 @@ import { AccountRegistryTable } from '../constructs/AccountRegistryTable.js';
 import { EvidentIngress } from '../constructs/EvidentIngress.js';
 import { HubAlarms } from '../constructs/HubAlarms.js';
 import { HubDashboard } from '../constructs/HubDashboard.js';
-import {
-  type AssumeRoleBoundary,
-  HubFunction,
-  ORGANIZATIONS_READ_ACTIONS,
-} from '../constructs/HubFunction.js';
+import { type AssumeRoleBoundary, HubFunction } from '../constructs/HubFunction.js';
 import { LedgerTable } from '../constructs/LedgerTable.js';
 import { OutcomeAlarms } from '../constructs/OutcomeAlarms.js';
 import { OutcomeEvents } from '../constructs/OutcomeEvents.js';
@@ -402,15 +398,6 @@ function organizationBoundary(
       ),
       Aws.NO_VALUE,
     ),
-    organizationsStatement: Fn.conditionIf(
-      hasOus.logicalId,
-      {
-        Sid: 'ReadTheOrganizationalUnits',
-        Effect: 'Allow',
-        Action: [...ORGANIZATIONS_READ_ACTIONS],
-        Resource: '*',
-      },
-      Aws.NO_VALUE,
-    ),
+    organizationsRead: hasOus,
   };
 }

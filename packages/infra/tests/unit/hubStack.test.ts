@@ -455,16 +455,32 @@ describe('HubStack: the hub role', () => {
     // No organisation at all: no condition can hold, the hub's own account checks remain.
     expect(assume({})).toEqual(base);
 
-    // Reading the OUs is granted only when there are OUs to read.
+    // Reading the OUs is granted only when there are OUs to read: a policy of its own, under a resource condition
+    // (no AWS::NoValue in a statement list, which moto's CloudFormation keeps as a malformed statement).
     expect(
-      withParameters({ OrganizationId: 'o-a1b2c3d4e5', AllowedOrganizationalUnits: paths }).Statement[1],
-    ).toEqual({
-      Sid: 'ReadTheOrganizationalUnits',
-      Effect: 'Allow',
-      Action: [...ORGANIZATIONS_READ_ACTIONS],
-      Resource: '*',
+      withParameters({ OrganizationId: 'o-a1b2c3d4e5', AllowedOrganizationalUnits: paths }).Statement,
+    ).toHaveLength(1);
+    const [readOus, ...others] = Object.values(json.Resources).filter(
+      (r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties).includes('organizations:'),
+    );
+    expect(others).toEqual([]);
+    expect(readOus?.Condition).toBe('HasOrganizationalUnits');
+    expect(json.Conditions?.HasOrganizationalUnits).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [ref('AllowedOrganizationalUnits'), ''] }],
     });
-    expect(withParameters({ OrganizationId: 'o-a1b2c3d4e5' }).Statement).toHaveLength(1);
+    expect(readOus?.Properties).toMatchObject({
+      PolicyName: 'ReadTheOrganizationalUnits',
+      PolicyDocument: {
+        Statement: [
+          {
+            Sid: 'ReadTheOrganizationalUnits',
+            Effect: 'Allow',
+            Action: [...ORGANIZATIONS_READ_ACTIONS],
+            Resource: '*',
+          },
+        ],
+      },
+    });
   });
 
   it('refuses OUs without the organisation they belong to, and OU paths of the wrong shape', () => {
