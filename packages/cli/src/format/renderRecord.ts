@@ -44,7 +44,9 @@ export function renderRecord(record: LedgerRecord): string {
   const toClose = timeToCloseSeconds(record);
   field(
     'to close',
-    toClose === null ? undefined : `${toClose} s from ${record.sourceFirstSeenAt} (source first saw it)`,
+    toClose === null
+      ? undefined
+      : `${toClose} s${roughly(toClose)} from ${record.sourceFirstSeenAt} (source first saw it)`,
   );
   field('event', outcomeEventState(record.outcomeEvent));
   if (record.duplicateDeliveries) {
@@ -99,4 +101,12 @@ function outcomeEventState(delivery: OutcomeEventDelivery | undefined): string |
   const failures = delivery.failures ?? 0;
   if (failures === 0) return 'pending';
   return `pending, ${failures} failed publish${failures === 1 ? '' : 'es'} (last ${delivery.lastFailedAt ?? '?'}: ${delivery.lastError?.message ?? ''}); audit resend sends it`;
+}
+
+/** ` (about 3 h)`, ` (about 2,949 days)` for a time to close of an hour or more; nothing below. */
+export function roughly(seconds: number): string {
+  if (seconds < 3600) return '';
+  const hours = seconds / 3600;
+  if (hours < 48) return ` (about ${Math.round(hours)} h)`;
+  return ` (about ${Math.round(hours / 24).toLocaleString('en-US')} days)`;
 }

@@ -49,7 +49,7 @@ function quotesOpen(command: string): boolean {
 }
 
 /**
- * What may differ between a page's output and a run's: times, durations, request and message ids (UUIDs), loopback ports, and the
+ * What may differ between a page's output and a run's: times, durations (and their rough hours or days), request and message ids (UUIDs), loopback ports, and the
  * ids a run makes (alert ids, security groups), given as a map from each id to its placeholder. Runs of
  * spaces (table columns, whose width follows the ids) count as two.
  */
@@ -61,6 +61,7 @@ export function normalize(text: string, ids: ReadonlyMap<string, string>): strin
     .replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z/g, '<time>')
     .replace(/\b\d+ ms\b/g, '<n> ms')
     .replace(/\b\d+(\.\d+)? s\b/g, '<n> s')
+    .replace(/\(about [\d,]+ (h|days)\)/g, '(about <n> $1)')
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, '<uuid>')
     .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>')
     .replace(/\b(demo-[a-z-]+)-[0-9a-f]{6}\b/g, '$1-<run>')

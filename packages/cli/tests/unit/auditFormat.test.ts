@@ -1,7 +1,7 @@
 import type { LedgerRecord } from '@remediation-hub/core';
 import { describe, expect, it } from 'vitest';
 import { describeProtocolAndPorts, formatPermission } from '../../src/format/formatPermission.js';
-import { renderRecord } from '../../src/format/renderRecord.js';
+import { renderRecord, roughly } from '../../src/format/renderRecord.js';
 import { renderTable } from '../../src/format/renderTable.js';
 
 describe('renderTable', () => {
@@ -123,5 +123,15 @@ describe('renderRecord', () => {
 
   it('has no previous-outcome line for a record processed once', () => {
     expect(renderRecord(record)).not.toContain('previously');
+  });
+});
+
+describe('roughly', () => {
+  it('adds hours or days to a time to close of an hour or more, and nothing below', () => {
+    expect(roughly(3599.9)).toBe('');
+    expect(roughly(3600)).toBe(' (about 1 h)');
+    expect(roughly(47 * 3600)).toBe(' (about 47 h)');
+    expect(roughly(48 * 3600)).toBe(' (about 2 days)');
+    expect(roughly(254_800_433.55)).toBe(' (about 2,949 days)');
   });
 });
