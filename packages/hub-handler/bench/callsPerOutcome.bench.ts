@@ -25,6 +25,7 @@ import {
   testClock,
   uniqueName,
   upTestHub,
+  useEmulator,
   WORLD_SSH,
 } from '@remediation-hub/testkit';
 import { type CompositionRoot, createCompositionRoot } from '../src/compositionRoot.js';
@@ -38,13 +39,8 @@ const NOT_ALLOWED = '333333333499';
 const REGION = 'us-east-1';
 const LEASE_SECONDS = 60;
 
-process.env.AWS_ACCESS_KEY_ID ??= 'testing';
-process.env.AWS_SECRET_ACCESS_KEY ??= 'testing';
-process.env.AWS_REGION ??= 'us-east-1';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const emulator = await startEmulator();
-process.env.AWS_ENDPOINT_URL = emulator.endpoint;
+useEmulator(emulator.endpoint);
 
 interface Hub {
   root: CompositionRoot;

@@ -19,12 +19,14 @@ import { loadConfig } from '@remediation-hub/core';
 import {
   assumeAccount,
   createGroup,
+  hubCredentials,
   localLambdaContext,
   makeAlert,
   sqsEvent,
   startEmulator,
   uniqueName,
   upTestHub,
+  useEmulator,
   WORLD_SSH,
 } from '@remediation-hub/testkit';
 import { createCompositionRoot } from '../src/compositionRoot.js';
@@ -37,7 +39,6 @@ import { ReplayClient, substitute, toReplayCall } from './harness/replayClient.j
 import { addTally, overheadShare, percentile, tally } from './harness/stats.js';
 
 export const REGIONS = ['us-east-1', 'us-west-2'] as const;
-const HUB_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const ALERT_ID = /e2e-[0-9a-z]+-[0-9a-f]{6}/;
 
 export interface EndToEndOptions {
@@ -124,13 +125,9 @@ async function pool<T>(items: readonly T[], width: number, work: (item: T) => Pr
 
 export async function runEndToEnd(options: EndToEndOptions): Promise<EndToEndResult> {
   const log = options.log ?? (() => {});
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.env.AWS_ACCESS_KEY_ID ??= HUB_CREDENTIALS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY ??= HUB_CREDENTIALS.secretAccessKey;
-  process.env.AWS_REGION ??= 'us-east-1';
   const givenEndpoint = process.env.AWS_ENDPOINT_URL;
   const emulator = await startEmulator({ log });
-  process.env.AWS_ENDPOINT_URL = emulator.endpoint;
+  useEmulator(emulator.endpoint);
   try {
     return await measure(options, log);
   } finally {
@@ -152,7 +149,7 @@ async function measure(options: EndToEndOptions, log: (line: string) => void): P
     config: loadConfig({ ...up.env, BATCH_CONCURRENCY: String(options.concurrency) }),
     logger: createLogger({ level: (options.logLevel ?? 'info') as 'info', destination: { write: () => {} } }),
     endpoint: proxy.endpoint,
-    credentials: HUB_CREDENTIALS,
+    credentials: hubCredentials,
     metrics: new HubMetrics({ write: () => {} }),
   });
   const handler = createLambdaHandler(root);
@@ -162,7 +159,7 @@ async function measure(options: EndToEndOptions, log: (line: string) => void): P
   const replay = new ReplayClient({
     endpoint: proxy.endpoint,
     region: up.region,
-    hubCredentials: HUB_CREDENTIALS,
+    hubCredentials: hubCredentials,
     memberCredentials,
     maxAttempts: root.config?.maxAttempts ?? 3,
   });

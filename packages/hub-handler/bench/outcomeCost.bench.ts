@@ -28,6 +28,7 @@ import {
   startRecordingProxy,
   uniqueName,
   upTestHub,
+  useEmulator,
   WORLD_SSH,
 } from '@remediation-hub/testkit';
 import { createCompositionRoot } from '../src/compositionRoot.js';
@@ -41,13 +42,8 @@ const ALERTS = Number(positional[0] ?? 20);
 const ROUNDS = Number(positional[1] ?? 4);
 const ACCOUNTS = ['333333333480', '333333333481'];
 
-process.env.AWS_ACCESS_KEY_ID ??= 'testing';
-process.env.AWS_SECRET_ACCESS_KEY ??= 'testing';
-process.env.AWS_REGION ??= 'us-east-1';
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const emulator = await startEmulator();
-process.env.AWS_ENDPOINT_URL = emulator.endpoint;
+useEmulator(emulator.endpoint);
 
 interface Measure {
   alerts: number;

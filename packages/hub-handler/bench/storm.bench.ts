@@ -55,6 +55,7 @@ import {
   assumeAccount,
   type ConsumeSummary,
   consumeQueue,
+  hubCredentials,
   localLambdaContext,
   localUp,
   makeAlert,
@@ -64,6 +65,7 @@ import {
   startEmulator,
   startRecordingProxy,
   uniqueName,
+  useEmulator,
   WORLD_SSH,
 } from '@remediation-hub/testkit';
 import { EC2_DESCRIBE_RATE, EC2_MUTATING_RATE } from '../src/adapters/TokenBucketLimiter.js';
@@ -72,7 +74,6 @@ import { createLambdaHandler } from '../src/handler/createLambdaHandler.js';
 import { createLogger } from '../src/logging/createLogger.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const HUB_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const REGION = 'us-east-1';
 /** The stack's function timeout: each consumer's invocations get this deadline. */
 const INVOCATION_MILLIS = 60_000;
@@ -98,10 +99,10 @@ async function runConsumer(spec: ConsumerSpec): Promise<void> {
     config: loadConfig(spec.env),
     logger: createLogger({ level: process.env.STORM_LOG_LEVEL ?? 'silent' }),
     endpoint: spec.hubEndpoint,
-    credentials: HUB_CREDENTIALS,
+    credentials: hubCredentials,
   });
   const handler = createLambdaHandler(root);
-  const sqs = new SQSClient({ region: REGION, endpoint: spec.sqsEndpoint, credentials: HUB_CREDENTIALS });
+  const sqs = new SQSClient({ region: REGION, endpoint: spec.sqsEndpoint, credentials: hubCredentials });
   const stop = new AbortController();
   process.on('message', (message) => {
     if (message === 'stop') stop.abort();
@@ -216,16 +217,13 @@ async function main(): Promise<void> {
   const flags = readFlags(process.argv.slice(2));
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const emulator = await startEmulator();
-  process.env.AWS_ENDPOINT_URL = emulator.endpoint;
-  process.env.AWS_ACCESS_KEY_ID ??= HUB_CREDENTIALS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY ??= HUB_CREDENTIALS.secretAccessKey;
-  process.env.AWS_REGION ??= REGION;
+  useEmulator(emulator.endpoint, REGION);
   const stormAccount = '444444444400';
   const spreadAccounts = Array.from(
     { length: flags.spreadAccounts },
     (_, i) => `4444444445${String(i).padStart(2, '0')}`,
   );
-  const clientConfig = { region: REGION, endpoint: emulator.endpoint, credentials: HUB_CREDENTIALS };
+  const clientConfig = { region: REGION, endpoint: emulator.endpoint, credentials: hubCredentials };
   const sqs = new SQSClient(clientConfig);
   const dynamodb = new DynamoDBClient(clientConfig);
   const documents = DynamoDBDocumentClient.from(dynamodb);
@@ -235,7 +233,7 @@ async function main(): Promise<void> {
       accounts: [stormAccount, ...spreadAccounts],
       endpoint: emulator.endpoint,
       prefix: `${uniqueName('storm')}-`,
-      credentials: HUB_CREDENTIALS,
+      credentials: hubCredentials,
       outcomeTopic: false,
     });
     // The designs side by side for each K: the machine's noise hits them alike.

@@ -22,6 +22,18 @@ export interface StaticCredentials {
 /** Credentials of the hub account on the emulator (moto maps unknown keys to its default account). */
 export const hubCredentials: StaticCredentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
+/**
+ * Points the SDK clients this process makes at the emulator: `AWS_ENDPOINT_URL`, and, unless already set, the hub's
+ * credentials, the region and the switch that silences the SDK's Node 20 warning.
+ */
+export function useEmulator(endpoint: string, region: string = DEFAULT_REGION): void {
+  process.env.AWS_ENDPOINT_URL = endpoint;
+  process.env.AWS_ACCESS_KEY_ID ??= hubCredentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY ??= hubCredentials.secretAccessKey;
+  process.env.AWS_REGION ??= region;
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
 /** The emulator's endpoint. Throws when it is not set: tests must not silently talk to nothing. */
 export function emulatorEndpoint(): string {
   const endpoint = process.env.AWS_ENDPOINT_URL;

@@ -13,6 +13,7 @@ export {
   ORGANIZATION_ACCESS_ROLE,
   resetEmulator,
   type StaticCredentials,
+  useEmulator,
 } from './clients.js';
 export { type ConsumeQueueOptions, type ConsumeSummary, consumeQueue } from './consumeQueue.js';
 export { createAccountRegistryTable } from './createAccountRegistryTable.js';

@@ -1,4 +1,4 @@
-import { type Emulator, startEmulator } from '@remediation-hub/local';
+import { type Emulator, startEmulator, useEmulator } from '@remediation-hub/local';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 
@@ -18,11 +18,7 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   shared ??= startEmulator();
   const emulator = await shared;
   // Workers are forked after global setup and inherit this environment; SDK v3 clients read it too.
-  process.env.AWS_ENDPOINT_URL = emulator.endpoint;
-  process.env.AWS_ACCESS_KEY_ID ??= 'testing';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'testing';
-  process.env.AWS_REGION ??= 'us-east-1';
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  useEmulator(emulator.endpoint);
   project.provide('awsEndpoint', emulator.endpoint);
   return async () => {
     users--;

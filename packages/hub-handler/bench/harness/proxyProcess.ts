@@ -69,30 +69,9 @@ async function serve(target: string): Promise<void> {
   const send = (reply: Reply) => process.send?.(reply);
   process.on('message', async (request: Request) => {
     if (request.type === 'take') {
+      // What the parent needs of each request, without the raw HTTP (method, path, headers).
       const calls = proxy.requests.map(
-        ({
-          service,
-          action,
-          region,
-          accessKeyId,
-          params,
-          body,
-          receivedAt,
-          answeredAt,
-          status,
-          upstreamStatus,
-        }) => ({
-          service,
-          action,
-          region,
-          accessKeyId,
-          params,
-          body,
-          receivedAt,
-          answeredAt,
-          status,
-          upstreamStatus,
-        }),
+        ({ method: _method, path: _path, headers: _headers, ...call }) => call,
       );
       proxy.clear();
       send({ type: 'taken', calls });
